@@ -1,0 +1,53 @@
+"""Declare, validate and build the components of an ArtifactDB-style backend manager."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from adb_manager.builder import build_manager, from_spec
+from adb_manager.components import BackendComponent
+from adb_manager.diagnostics import Diagnostic, Severity
+from adb_manager.errors import (
+    AdbManagerError,
+    BuildError,
+    ComponentClassError,
+    DuplicateComponentError,
+    SpecError,
+    UnreadableSpecError,
+)
+from adb_manager.manager import BackendManagerBase
+from adb_manager.model import ComponentSpec, ManagerInfo, ManagerSpec
+from adb_manager.status import ComponentStatus, State
+from adb_manager.validation import (
+    ValidationOptions,
+    ValidationResult,
+    validate_data,
+    validate_file,
+    validate_text,
+)
+
+__all__ = [
+    "AdbManagerError",
+    "BackendComponent",
+    "BackendManagerBase",
+    "BuildError",
+    "ComponentClassError",
+    "ComponentSpec",
+    "ComponentStatus",
+    "Diagnostic",
+    "DuplicateComponentError",
+    "ManagerInfo",
+    "ManagerSpec",
+    "Severity",
+    "SpecError",
+    "State",
+    "UnreadableSpecError",
+    "ValidationOptions",
+    "ValidationResult",
+    "__version__",
+    "build_manager",
+    "from_spec",
+    "validate_data",
+    "validate_file",
+    "validate_text",
+]

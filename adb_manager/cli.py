@@ -1,0 +1,263 @@
+"""The ``adb-manager`` command: a thin layer over the library.
+
+Each command parses its arguments into plain values and calls a ``run_*`` function that takes
+its output streams and returns the exit code: 0 clean, 1 findings or a failed build, 2 an
+unreadable file or wrong arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+import click
+
+from adb_manager import __version__
+from adb_manager.builder import build_manager
+from adb_manager.diagnostics import Diagnostic, has_errors
+from adb_manager.errors import AdbManagerError, BuildError, UnreadableSpecError
+from adb_manager.imports import ClassPathError, import_object
+from adb_manager.plan import make_plan
+from adb_manager.reporters import (
+    REPORTERS,
+    format_diagnostic,
+    render_plan,
+    render_status,
+    write_json,
+)
+from adb_manager.schema import load_schema
+from adb_manager.validation import ValidationOptions, ValidationResult, validate_file
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+def run_validate(
+    paths: Sequence[str],
+    options: ValidationOptions,
+    *,
+    output_format: str = "text",
+    strict: bool = False,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """Validate every file; report all findings together."""
+    diagnostics: list[Diagnostic] = []
+    code = EXIT_OK
+    for path in paths:
+        try:
+            result = validate_file(path, options)
+        except UnreadableSpecError as error:
+            err.write(f"adb-manager: {error}\n")
+            code = EXIT_USAGE
+            continue
+        diagnostics.extend(result.diagnostics)
+    REPORTERS[output_format](diagnostics, len(paths), out, err)
+    if code == EXIT_OK and has_errors(diagnostics, strict=strict):
+        code = EXIT_FINDINGS
+    return code
+
+
+def _validated(path: str, options: ValidationOptions, err: TextIO) -> ValidationResult | int:
+    """The validation result of a spec that has no errors, or the exit code to stop with."""
+    try:
+        result = validate_file(path, options)
+    except UnreadableSpecError as error:
+        err.write(f"adb-manager: {error}\n")
+        return EXIT_USAGE
+    for diagnostic in result.diagnostics:
+        err.write(format_diagnostic(diagnostic) + "\n")
+    if result.spec is None:
+        err.write(f"adb-manager: {path} has errors; fix them first\n")
+        return EXIT_FINDINGS
+    return result
+
+
+def run_plan(
+    path: str, options: ValidationOptions, *, output_format: str, out: TextIO, err: TextIO
+) -> int:
+    """Print the build order and what fails together; instantiate nothing."""
+    result = _validated(path, options, err)
+    if isinstance(result, int):
+        return result
+    assert result.spec is not None
+
+    def lookup(class_path: str) -> type | None:
+        if not options.import_classes:
+            return None
+        try:
+            cls = import_object(class_path, search_path=result.search_path)
+        except ClassPathError:
+            return None
+        return cls if isinstance(cls, type) else None
+
+    steps = make_plan(result.spec, lookup)
+    if output_format == "json":
+        write_json({"name": result.spec.manager.name, "steps": [s.to_dict() for s in steps]}, out)
+    else:
+        out.write(render_plan(result.spec.manager.name, steps))
+    return EXIT_OK
+
+
+def run_build(
+    path: str, options: ValidationOptions, *, output_format: str, out: TextIO, err: TextIO
+) -> int:
+    """Validate, build and start the manager, report its status, then close it."""
+    result = _validated(path, options, err)
+    if isinstance(result, int):
+        return result
+    assert result.spec is not None
+    try:
+        manager = build_manager(result.spec, search_path=result.search_path)
+    except BuildError as error:
+        err.write(f"adb-manager: {error}\n")
+        if output_format == "json":
+            write_json({"error": str(error), "components": [s.to_dict() for s in error.report]}, out)
+        else:
+            out.write(render_status(result.spec.manager.name, (), error.report))
+        return EXIT_FINDINGS
+    try:
+        if output_format == "json":
+            write_json(manager.describe(), out)
+        else:
+            out.write(render_status(manager.name, manager.features, manager.status))
+    finally:
+        manager.close()
+    return EXIT_OK
+
+
+class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, so that a caller who
+    redirects the stream (a test runner, an embedding tool) receives the logs."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    package_logger = logging.getLogger("adb_manager")
+    package_logger.setLevel(level)
+    if not any(isinstance(h, _CurrentStderrHandler) for h in package_logger.handlers):
+        handler = _CurrentStderrHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        package_logger.addHandler(handler)
+
+
+def _options(no_import: bool, paths: Sequence[str]) -> ValidationOptions:
+    return ValidationOptions(import_classes=not no_import, search_path=tuple(paths))
+
+
+no_import_option = click.option(
+    "--no-import",
+    is_flag=True,
+    help="Do not import component classes: check the spec alone.",
+)
+path_option = click.option(
+    "--path",
+    "search_path",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="Also look for component modules in this directory (repeatable).",
+)
+
+
+def _format_option(choices: Sequence[str], default: str) -> click.Option:
+    decorator = click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+    return decorator  # type: ignore[no-any-return]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="adb-manager")
+@click.option("-v", "--verbose", count=True, help="Log more: -v for INFO, -vv for DEBUG.")
+def main(verbose: int) -> None:
+    """Validate, plan and build backend managers declared in YAML or JSON specs."""
+    _configure_logging(verbose)
+
+
+def _guarded(run: Callable[[], int]) -> None:
+    """Run a command; any error that escapes the library becomes one line and an exit code."""
+    try:
+        code = run()
+    except AdbManagerError as error:
+        click.echo(f"adb-manager: {error}", err=True)
+        code = EXIT_FINDINGS
+    except Exception as error:
+        logger.debug("internal error", exc_info=True)
+        click.echo(f"adb-manager: internal error: {type(error).__name__}: {error}", err=True)
+        code = EXIT_INTERNAL
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@_format_option(sorted(REPORTERS), "text")
+@no_import_option
+@path_option
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def validate(
+    paths: tuple[str, ...],
+    output_format: str,
+    no_import: bool,
+    search_path: tuple[str, ...],
+    strict: bool,
+) -> None:
+    """Check spec files and report every mistake with its file, line and column."""
+    options = _options(no_import, search_path)
+    _guarded(
+        lambda: run_validate(
+            paths,
+            options,
+            output_format=output_format,
+            strict=strict,
+            out=sys.stdout,
+            err=sys.stderr,
+        )
+    )
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@_format_option(["text", "json"], "text")
+@no_import_option
+@path_option
+def plan(path: str, output_format: str, no_import: bool, search_path: tuple[str, ...]) -> None:
+    """Show the build order and, for each optional component, what fails with it."""
+    options = _options(no_import, search_path)
+    _guarded(
+        lambda: run_plan(path, options, output_format=output_format, out=sys.stdout, err=sys.stderr)
+    )
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@_format_option(["json", "text"], "json")
+@path_option
+def build(path: str, output_format: str, search_path: tuple[str, ...]) -> None:
+    """Build the manager a spec declares and print its status and features."""
+    options = _options(False, search_path)
+    _guarded(
+        lambda: run_build(
+            path, options, output_format=output_format, out=sys.stdout, err=sys.stderr
+        )
+    )
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of manager specs."""
+    write_json(load_schema(), sys.stdout)

@@ -1,0 +1,71 @@
+"""The exceptions that adb_manager raises; all derive from :class:`AdbManagerError`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adb_manager.diagnostics import Diagnostic
+    from adb_manager.status import ComponentStatus
+
+
+class AdbManagerError(Exception):
+    """Base class of every error raised by adb_manager."""
+
+
+class SpecError(AdbManagerError, ValueError):
+    """A spec failed validation; ``diagnostics`` holds every finding, errors and warnings."""
+
+    def __init__(self, source: str, diagnostics: Sequence[Diagnostic]) -> None:
+        self.source = source
+        self.diagnostics = tuple(diagnostics)
+        errors = [d for d in self.diagnostics if d.is_error]
+        first = errors[0] if errors else None
+        summary = f"{source}: {len(errors)} error(s)"
+        if first is not None:
+            summary += f"; first at {first.line}:{first.column}: [{first.code}] {first.message}"
+        super().__init__(summary)
+
+
+class ComponentClassError(AdbManagerError, TypeError):
+    """A class given to the builder is not a usable component class."""
+
+
+class DuplicateComponentError(AdbManagerError, ValueError):
+    """A component name is already taken on the manager."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        super().__init__(f"component {name!r}: {reason}")
+
+
+class BuildError(AdbManagerError, RuntimeError):
+    """A required component could not be built; the manager was closed.
+
+    ``component`` names the required component that failed (or that depends on the failure),
+    ``root`` the component whose failure started it, and ``report`` holds the status of every
+    component up to that point, in build order.
+    """
+
+    def __init__(
+        self,
+        component: str,
+        root: str,
+        reason: str,
+        report: Sequence[ComponentStatus],
+    ) -> None:
+        self.component = component
+        self.root = root
+        self.reason = reason
+        self.report = tuple(report)
+        super().__init__(f"required component {component!r} was not built: {reason}")
+
+
+class UnreadableSpecError(AdbManagerError, OSError):
+    """A spec file could not be opened or read."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: cannot read the file: {reason}")

@@ -1,0 +1,334 @@
+"""Reading a spec file into plain data, remembering where every node was written.
+
+YAML is read as YAML 1.2 by ruamel.yaml's composer only: the node graph is turned into plain Python
+values here, so that no tag can construct an object, every key keeps its line and column, duplicate
+keys are all reported, and aliases cannot expand without bound.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import attrs
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from adb_manager.diagnostics import Diagnostic, Severity
+from adb_manager.errors import UnreadableSpecError
+
+logger = logging.getLogger(__name__)
+
+_CORE = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null")}
+
+
+@attrs.frozen
+class Position:
+    """A 1-based line and column in a file."""
+
+    line: int
+    column: int
+
+
+@attrs.frozen
+class Limits:
+    """Bounds on what a spec may hold, so that hostile input fails fast and in bounded memory."""
+
+    max_bytes: int = 5 * 1024 * 1024
+    max_depth: int = 64
+    max_nodes: int = 200_000
+
+
+@attrs.define
+class LoadedSpec:
+    """A spec's data as plain values, with the position of every key and value by JSON pointer."""
+
+    source: str
+    data: Any
+    key_positions: dict[str, Position] = attrs.field(factory=dict)
+    value_positions: dict[str, Position] = attrs.field(factory=dict)
+
+    def position(self, pointer: str, *, key: bool = False) -> Position:
+        """Where the node at ``pointer`` was written; its key's position when ``key``.
+
+        A pointer to a node that does not exist (a missing key) falls back to its nearest ancestor.
+        """
+        table = self.key_positions if key else self.value_positions
+        if pointer in table:
+            return table[pointer]
+        if key and pointer in self.value_positions:
+            return self.value_positions[pointer]
+        while pointer:
+            pointer = pointer.rpartition("/")[0]
+            if pointer in self.value_positions:
+                return self.value_positions[pointer]
+        return Position(1, 1)
+
+    def diagnostic(
+        self,
+        pointer: str,
+        code: str,
+        message: str,
+        *,
+        severity: Severity = Severity.ERROR,
+        key: bool = False,
+    ) -> Diagnostic:
+        """A diagnostic positioned at the node at ``pointer`` (or its key)."""
+        where = self.position(pointer, key=key)
+        return Diagnostic(self.source, where.line, where.column, severity, code, message, pointer)
+
+
+def escape_pointer_token(token: str | int) -> str:
+    """One RFC 6901 reference token."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def join_pointer(parent: str, token: str | int) -> str:
+    return f"{parent}/{escape_pointer_token(token)}"
+
+
+class _LoadFailed(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+
+
+def load_file(
+    path: str | Path, *, limits: Limits | None = None
+) -> tuple[LoadedSpec | None, list[Diagnostic]]:
+    """Read a YAML or JSON spec file.
+
+    Returns the loaded spec, or ``None`` when it could not be read as a single mapping, with every
+    diagnostic found on the way. Raises :class:`UnreadableSpecError` when the file cannot be opened.
+    """
+    limits = limits or Limits()
+    source = str(path)
+    try:
+        with open(path, "rb") as stream:
+            raw = stream.read(limits.max_bytes + 1)
+    except OSError as error:
+        raise UnreadableSpecError(source, error.strerror or str(error)) from error
+    if len(raw) > limits.max_bytes:
+        message = f"file is larger than the limit of {limits.max_bytes} bytes"
+        return None, [Diagnostic(source, 1, 1, Severity.ERROR, "file-too-large", message)]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line, column = _offset_position(raw, error.start)
+        message = f"file is not UTF-8 text: byte 0x{raw[error.start]:02x} cannot be decoded"
+        return None, [Diagnostic(source, line, column, Severity.ERROR, "not-utf8", message)]
+    return load_text(text, source, limits=limits, is_json=source.endswith(".json"))
+
+
+def load_text(
+    text: str,
+    source: str = "<string>",
+    *,
+    limits: Limits | None = None,
+    is_json: bool = False,
+) -> tuple[LoadedSpec | None, list[Diagnostic]]:
+    """Read spec text; see :func:`load_file`."""
+    limits = limits or Limits()
+    text = text.removeprefix("\ufeff")
+    if is_json:
+        json_problem = _json_syntax_problem(text, source)
+        if json_problem is not None:
+            return None, [json_problem]
+    try:
+        root = _compose_single_document(text, source)
+    except _LoadFailed as failure:
+        return None, [failure.diagnostic]
+    spec = LoadedSpec(source, None)
+    builder = _DataBuilder(spec, limits)
+    try:
+        spec.data = builder.build(root)
+    except _LoadFailed as failure:
+        return None, [*builder.diagnostics, failure.diagnostic]
+    if not isinstance(spec.data, dict):
+        found = describe_kind(spec.data)
+        message = f"a spec must be a mapping with version and components; found {found}"
+        builder.diagnostics.append(spec.diagnostic("", "not-a-mapping", message))
+        return None, builder.diagnostics
+    return spec, builder.diagnostics
+
+
+def _json_syntax_problem(text: str, source: str) -> Diagnostic | None:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        message = f"invalid JSON: {error.msg}"
+        return Diagnostic(source, error.lineno, error.colno, Severity.ERROR, "syntax", message)
+    except RecursionError:
+        return Diagnostic(source, 1, 1, Severity.ERROR, "too-deep", "JSON nesting is too deep")
+    return None
+
+
+def _compose_single_document(text: str, source: str) -> Node:
+    yaml = YAML(typ="safe", pure=True)
+    yaml.version = (1, 2)
+    documents: list[Node] = []
+    try:
+        for document in yaml.compose_all(io.StringIO(text)):
+            documents.append(document)
+            if len(documents) > 1:
+                mark = document.start_mark
+                message = "a spec file holds one YAML document; found a second one here"
+                raise _LoadFailed(
+                    Diagnostic(
+                        source,
+                        mark.line + 1,
+                        mark.column + 1,
+                        Severity.ERROR,
+                        "multiple-documents",
+                        message,
+                    )
+                )
+    except MarkedYAMLError as error:
+        raise _LoadFailed(_syntax_diagnostic(error, source)) from error
+    except YAMLError as error:
+        raise _LoadFailed(
+            Diagnostic(source, 1, 1, Severity.ERROR, "syntax", f"invalid YAML: {error}")
+        ) from error
+    except RecursionError as error:
+        raise _LoadFailed(
+            Diagnostic(source, 1, 1, Severity.ERROR, "too-deep", "YAML nesting is too deep")
+        ) from error
+    if not documents:
+        message = "the file is empty; a spec needs version and components"
+        raise _LoadFailed(Diagnostic(source, 1, 1, Severity.ERROR, "empty", message))
+    return documents[0]
+
+
+def _syntax_diagnostic(error: MarkedYAMLError, source: str) -> Diagnostic:
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = " ".join(str(part) for part in (error.context, error.problem) if part)
+    message = f"invalid YAML: {problem or error}"
+    if "'\\t'" in message:
+        message += "; indent with spaces, YAML does not allow tabs there"
+    return Diagnostic(source, line, column, Severity.ERROR, "syntax", message)
+
+
+class _DataBuilder:
+    """Turns a composed node graph into plain values, recording positions and problems."""
+
+    def __init__(self, spec: LoadedSpec, limits: Limits) -> None:
+        self.spec = spec
+        self.limits = limits
+        self.diagnostics: list[Diagnostic] = []
+        self.nodes_seen = 0
+        self.yaml = YAML(typ="safe", pure=True)
+        self.yaml.version = (1, 2)
+
+    def build(self, root: Node) -> Any:
+        return self._value(root, "", 0)
+
+    def _fail(self, node: Node, code: str, message: str, pointer: str) -> _LoadFailed:
+        line, column = _mark(node)
+        return _LoadFailed(
+            Diagnostic(self.spec.source, line, column, Severity.ERROR, code, message, pointer)
+        )
+
+    def _report(self, node: Node, code: str, message: str, pointer: str) -> None:
+        line, column = _mark(node)
+        self.diagnostics.append(
+            Diagnostic(self.spec.source, line, column, Severity.ERROR, code, message, pointer)
+        )
+
+    def _value(self, node: Node, pointer: str, depth: int) -> Any:
+        self.nodes_seen += 1
+        if self.nodes_seen > self.limits.max_nodes:
+            message = (
+                f"the document expands to more than {self.limits.max_nodes} nodes"
+                " (aliases that repeat large anchors?)"
+            )
+            raise self._fail(node, "too-many-nodes", message, pointer)
+        if depth > self.limits.max_depth:
+            message = f"nesting is deeper than {self.limits.max_depth} levels"
+            raise self._fail(node, "too-deep", message, pointer)
+        self.spec.value_positions.setdefault(pointer, Position(*_mark(node)))
+        if isinstance(node, MappingNode):
+            return self._mapping(node, pointer, depth)
+        if isinstance(node, SequenceNode):
+            return [
+                self._value(item, join_pointer(pointer, index), depth + 1)
+                for index, item in enumerate(node.value)
+            ]
+        return self._scalar(node, pointer)
+
+    def _scalar(self, node: Node, pointer: str) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            message = f"tag {node.tag!r} is not allowed; a spec holds plain YAML values only"
+            self._report(node, "tag-not-allowed", message, pointer)
+            return str(node.value)
+        return self.yaml.constructor.construct_object(node, deep=True)
+
+    def _mapping(self, node: MappingNode, pointer: str, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, ScalarNode] = {}
+        for key_node, value_node in node.value:
+            key = self._key(key_node, pointer)
+            if key is None:
+                continue
+            child = join_pointer(pointer, key)
+            if key in first_seen:
+                line = first_seen[key].start_mark.line + 1
+                message = f"duplicate key {key!r}; it was first set at line {line}"
+                self._report(key_node, "duplicate-key", message, child)
+                continue
+            first_seen[key] = key_node
+            self.spec.key_positions[child] = Position(*_mark(key_node))
+            result[key] = self._value(value_node, child, depth + 1)
+        return result
+
+    def _key(self, key_node: Node, pointer: str) -> str | None:
+        if key_node.tag == _CORE + "merge":
+            message = "merge keys (<<) are not part of YAML 1.2; write the keys out"
+            self._report(key_node, "merge-key", message, pointer)
+            return None
+        if not isinstance(key_node, ScalarNode):
+            self._report(key_node, "key-not-string", "mapping keys must be strings", pointer)
+            return None
+        if key_node.tag != _CORE + "str":
+            value = self._scalar(key_node, pointer)
+            message = (
+                f"mapping keys must be strings; {key_node.value!r} reads as {describe_kind(value)},"
+                " quote it"
+            )
+            self._report(key_node, "key-not-string", message, pointer)
+            return None
+        return str(key_node.value)
+
+
+def _mark(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _offset_position(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    line = before.count(b"\n") + 1
+    column = offset - (before.rfind(b"\n") + 1) + 1
+    return line, column
+
+
+def describe_kind(value: object) -> str:
+    """How a value reads, in words: 'a string', 'an integer', 'null'..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__

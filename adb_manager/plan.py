@@ -1,0 +1,83 @@
+"""The build plan of a spec: what would be built, in which order, and what fails together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import attrs
+
+from adb_manager.components import BackendComponent
+from adb_manager.model import ComponentSpec, ManagerSpec
+from adb_manager.ordering import hard_dependents, ordering_edges
+
+
+@attrs.frozen
+class PlanStep:
+    """One component of the plan. ``skipped_with`` lists the components that would not be built
+    if this one failed; ``aborts`` tells whether such a failure would abort the whole manager.
+    """
+
+    name: str
+    class_path: str
+    enabled: bool
+    required: bool
+    features: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    skipped_with: tuple[str, ...] = ()
+    aborts: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "class": self.class_path,
+            "enabled": self.enabled,
+            "required": self.required,
+            "features": list(self.features),
+            "depends_on": list(self.depends_on),
+            "skipped_with": list(self.skipped_with),
+            "aborts": self.aborts,
+        }
+
+
+ClassLookup = Callable[[str], "type[BackendComponent] | None"]
+
+
+def make_plan(spec: ManagerSpec, lookup: ClassLookup | None = None) -> list[PlanStep]:
+    """The plan of a valid spec, in build order; nothing is instantiated.
+
+    ``lookup`` maps a class path to its class, so that the class's ``REQUIRED``, ``FEATURES`` and
+    ``DEPENDS_ON`` count; without it, only what the spec says counts, and an unset ``required``
+    reads as true.
+    """
+    classes = {c.name: lookup(c.class_path) if lookup else None for c in spec.components}
+    steps = [_step(component, classes[component.name]) for component in spec.components]
+    by_name = {step.name: step for step in steps}
+    class_depends_on = {name: cls.DEPENDS_ON for name, cls in classes.items() if cls is not None}
+    edges = ordering_edges(spec.components, class_depends_on)
+    dependents = hard_dependents(spec.components, edges)
+    return [
+        attrs.evolve(
+            step,
+            skipped_with=tuple(dependents[step.name]),
+            aborts=step.required or any(by_name[d].required for d in dependents[step.name]),
+        )
+        if step.enabled
+        else step
+        for step in steps
+    ]
+
+
+def _step(component: ComponentSpec, cls: type[BackendComponent] | None) -> PlanStep:
+    class_features: Sequence[str] = cls.FEATURES if cls else ()
+    class_depends: Sequence[str] = cls.DEPENDS_ON if cls else ()
+    required = component.required
+    if required is None:
+        required = cls.REQUIRED if cls else True
+    return PlanStep(
+        name=component.name,
+        class_path=component.class_path,
+        enabled=component.enabled,
+        required=required,
+        features=tuple(dict.fromkeys([*class_features, *component.features])),
+        depends_on=tuple(dict.fromkeys([*component.depends_on, *class_depends])),
+    )

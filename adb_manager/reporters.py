@@ -1,0 +1,90 @@
+"""Rendering diagnostics, plans and build reports for people and for programs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from adb_manager.diagnostics import Diagnostic, Severity
+from adb_manager.plan import PlanStep
+from adb_manager.status import ComponentStatus
+
+
+def format_diagnostic(diagnostic: Diagnostic) -> str:
+    """``PATH:LINE:COL: SEVERITY[CODE] MESSAGE``, the form compilers and editors understand."""
+    d = diagnostic
+    return f"{d.file}:{d.line}:{d.column}: {d.severity.value}[{d.code}] {d.message}"
+
+
+def summarise(diagnostics: Sequence[Diagnostic], files: int) -> str:
+    counts = {s: sum(1 for d in diagnostics if d.severity is s) for s in Severity}
+    parts = [f"{counts[s]} {s.value}{'s' if counts[s] != 1 else ''}" for s in Severity]
+    return f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''}"
+
+
+def report_text(diagnostics: Sequence[Diagnostic], files: int, out: TextIO, err: TextIO) -> None:
+    for diagnostic in diagnostics:
+        out.write(format_diagnostic(diagnostic) + "\n")
+    err.write(summarise(diagnostics, files) + "\n")
+
+
+def report_json(diagnostics: Sequence[Diagnostic], files: int, out: TextIO, err: TextIO) -> None:
+    document = {
+        "diagnostics": [d.to_dict() for d in diagnostics],
+        "summary": {
+            "files": files,
+            **{s.value + "s": sum(1 for d in diagnostics if d.severity is s) for s in Severity},
+        },
+    }
+    write_json(document, out)
+
+
+Reporter = Callable[[Sequence[Diagnostic], int, TextIO, TextIO], None]
+
+REPORTERS: dict[str, Reporter] = {"text": report_text, "json": report_json}
+
+
+def write_json(document: Any, out: TextIO) -> None:
+    json.dump(document, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def render_plan(name: str, steps: Sequence[PlanStep]) -> str:
+    """The plan as a table people read: build order, required or optional, and consequences."""
+    lines = [f"build plan for {name}:"]
+    number = 0
+    for step in steps:
+        if not step.enabled:
+            lines.append(f"   -  {step.name} (disabled, not built)")
+            continue
+        number += 1
+        kind = "required" if step.required else "optional"
+        features = ", ".join(step.features) or "no features"
+        lines.append(f"  {number:>2}. {step.name} [{kind}] {step.class_path}: {features}")
+        if step.depends_on:
+            lines.append(f"      needs: {', '.join(step.depends_on)}")
+        if not step.required:
+            lines.append(f"      if it fails: {_consequence(step)}")
+    return "\n".join(lines) + "\n"
+
+
+def _consequence(step: PlanStep) -> str:
+    if not step.skipped_with:
+        return "skipped alone"
+    also = ", ".join(step.skipped_with)
+    if step.aborts:
+        return f"the build aborts (required dependents among: {also})"
+    return f"skipped together with {also}"
+
+
+def render_status(name: str, features: Sequence[str], statuses: Sequence[ComponentStatus]) -> str:
+    """The outcome of a build as text: each component's state, then the features."""
+    lines = [f"{name}:"]
+    for status in statuses:
+        line = f"  {status.state.value:<8} {status.name}"
+        if status.reason:
+            line += f": {status.reason}"
+        lines.append(line)
+    lines.append(f"features: {', '.join(features) or 'none'}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,191 @@
+"""The JSON Schema of manager specs, and its findings as positioned diagnostics."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+
+from adb_manager.diagnostics import Diagnostic, Severity
+from adb_manager.loading import LoadedSpec, describe_kind, join_pointer
+
+SCHEMA_FILE = "manager-spec.schema.json"
+
+# Spellings that YAML 1.1 read as booleans and YAML 1.2 reads as strings.
+_YAML11_BOOLEANS = {
+    "y", "yes", "on", "n", "no", "off",
+    "Y", "Yes", "YES", "On", "ON", "N", "No", "NO", "Off", "OFF",
+}  # fmt: skip
+
+
+def schema_path() -> Path:
+    """Where the schema is read from: the installed package, or the checkout's schema/ folder."""
+    packaged = resources.files("adb_manager").joinpath("schema", SCHEMA_FILE)
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "schema" / SCHEMA_FILE
+
+
+@functools.cache
+def load_schema() -> dict[str, Any]:
+    """The manager spec JSON Schema (draft 2020-12)."""
+    schema: dict[str, Any] = json.loads(schema_path().read_text(encoding="utf-8"))
+    return schema
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = load_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def schema_diagnostics(spec: LoadedSpec) -> Iterator[Diagnostic]:
+    """Every schema violation of ``spec``, each at the node that is wrong."""
+    for error in _validator().iter_errors(spec.data):
+        yield from _diagnostics_for(error, spec)
+
+
+def _pointer(path: Sequence[str | int]) -> str:
+    pointer = ""
+    for token in path:
+        pointer = join_pointer(pointer, token)
+    return pointer
+
+
+def _owner(spec: LoadedSpec, path: Sequence[str | int]) -> str:
+    """Words for the object the path points into: "component 'es'", "manager", or "the spec"."""
+    if len(path) >= 2 and path[0] == "components" and isinstance(path[1], int):
+        components = spec.data.get("components")
+        name = components[path[1]].get("name") if isinstance(components[path[1]], dict) else None
+        if isinstance(name, str):
+            return f"component {name!r}"
+        return f"component #{path[1] + 1}"
+    if path and path[0] == "manager":
+        return "manager"
+    return "the spec"
+
+
+def _diagnostics_for(error: ValidationError, spec: LoadedSpec) -> Iterator[Diagnostic]:
+    path = list(error.absolute_path)
+    pointer = _pointer(path)
+    owner = _owner(spec, path)
+    validator = error.validator
+    if validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        for key in error.instance:
+            if key in allowed:
+                continue
+            message = f"unknown key {key!r} in {owner}" + _did_you_mean(key, allowed)
+            yield spec.diagnostic(join_pointer(pointer, key), "unknown-key", message, key=True)
+    elif validator == "required":
+        for key in error.validator_value:
+            if key not in error.instance:
+                message = f"{owner} is missing the required key {key!r}"
+                yield spec.diagnostic(pointer, "missing-key", message)
+    elif validator == "uniqueItems":
+        yield from _duplicate_items(error, spec, pointer, path)
+    else:
+        yield spec.diagnostic(pointer, *_code_and_message(error, path, owner))
+
+
+def _did_you_mean(key: str, allowed: Sequence[str]) -> str:
+    normalised = key.replace("-", "_").lower()
+    if normalised != key and normalised in allowed:
+        return f"; did you mean {normalised!r}?"
+    matches = difflib.get_close_matches(normalised, allowed, n=1, cutoff=0.6)
+    if matches:
+        return f"; did you mean {matches[0]!r}?"
+    return f"; allowed keys: {', '.join(allowed)}"
+
+
+def _duplicate_items(
+    error: ValidationError, spec: LoadedSpec, pointer: str, path: Sequence[str | int]
+) -> Iterator[Diagnostic]:
+    seen: dict[str, int] = {}
+    field = path[-1] if path else "list"
+    for index, item in enumerate(error.instance):
+        token = json.dumps(item, sort_keys=True)
+        if token in seen:
+            first = spec.position(join_pointer(pointer, seen[token]))
+            message = f"{item!r} is listed twice in {field}; first at line {first.line}"
+            yield spec.diagnostic(join_pointer(pointer, index), "duplicate-item", message)
+        else:
+            seen[token] = index
+
+
+_PATTERN_CODES = {
+    "Component name": (
+        "invalid-name",
+        "is not a valid component name: use lowercase snake_case, such as storage_manager",
+    ),
+    "Feature name": (
+        "invalid-feature",
+        "is not a valid feature name: use kebab-case, such as staged-tasks",
+    ),
+    "Class path": (
+        "invalid-class-path",
+        "is not a valid class path: write package.module:Qualname",
+    ),
+}
+
+
+def _code_and_message(
+    error: ValidationError, path: Sequence[str | int], owner: str
+) -> tuple[str, str]:
+    subject = _subject(path, owner)
+    value = error.instance
+    if error.validator == "type":
+        expected = error.validator_value
+        message = f"{subject} must be {_article(expected)}; found {describe_kind(value)}"
+        if expected == "boolean" and isinstance(value, str) and value in _YAML11_BOOLEANS:
+            message += f" ({value!r} is a string in YAML 1.2: write true or false)"
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            message += f" {value!r}"
+        return "wrong-type", message
+    if error.validator == "const" and path == ["version"]:
+        return "unsupported-version", f"version {value!r} is not supported; the only version is 1"
+    if error.validator == "pattern":
+        title = error.schema.get("title", "")
+        code, words = _PATTERN_CODES.get(title, ("invalid-value", "does not match its pattern"))
+        return code, f"{value!r} {words}"
+    if error.validator in {"minLength", "maxLength"}:
+        return "invalid-value", f"{subject}: {error.message}"
+    return "schema", f"{subject}: {error.message}"
+
+
+def _subject(path: Sequence[str | int], owner: str) -> str:
+    """Words for the node the path points at, such as "'required' of component 'es'"."""
+    if not path:
+        return "the document"
+    if len(path) == 2 and owner.startswith("component"):
+        return owner
+    last = path[-1]
+    if isinstance(last, int):
+        parent = path[-2] if len(path) >= 2 else "list"
+        words = f"item {last + 1} of {parent!r}"
+    else:
+        words = repr(last)
+    return words if owner == "the spec" or len(path) == 1 else f"{words} of {owner}"
+
+
+def _article(expected: object) -> str:
+    if isinstance(expected, list):
+        return " or ".join(_article(e) for e in expected)
+    words = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "boolean": "a boolean (true or false)",
+        "integer": "an integer",
+        "number": "a number",
+        "null": "null",
+    }
+    return words.get(str(expected), str(expected))

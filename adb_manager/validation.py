@@ -1,0 +1,438 @@
+"""Validation of a spec: every finding, not only the first, each at the node that is wrong.
+
+The checks run in named steps: the schema, names and references, ordering, features, and (when
+imports are allowed) the component classes. They all run even when earlier steps found problems,
+on the parts of the spec that are well formed, so that one run reports every mistake.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from adb_manager.components import BackendComponent, is_component_class
+from adb_manager.diagnostics import Diagnostic, Severity, has_errors, sorted_diagnostics
+from adb_manager.imports import ClassPathError, import_object
+from adb_manager.loading import Limits, LoadedSpec, load_file, load_text
+from adb_manager.model import ComponentSpec, ManagerSpec, salvage_component, structure_spec
+from adb_manager.ordering import (
+    Edge,
+    EdgeKind,
+    find_cycles,
+    order_violations,
+    ordering_edges,
+    strongly_connected_components,
+)
+from adb_manager.schema import schema_diagnostics
+
+logger = logging.getLogger(__name__)
+
+_FEATURE_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@attrs.frozen
+class ValidationOptions:
+    """How to validate: whether to import component classes, and where else to find them.
+
+    ``search_path`` directories are searched before ``sys.path`` while classes are imported;
+    validating a file also searches the file's own directory.
+    """
+
+    import_classes: bool = True
+    search_path: tuple[str, ...] = ()
+    limits: Limits = Limits()
+
+
+@attrs.frozen
+class ValidationResult:
+    """The findings of one validation, and the spec model when there is no error."""
+
+    source: str
+    diagnostics: tuple[Diagnostic, ...]
+    spec: ManagerSpec | None = None
+    loaded: LoadedSpec | None = None
+    search_path: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+    def failed(self, *, strict: bool = False) -> bool:
+        return has_errors(self.diagnostics, strict=strict)
+
+
+def validate_file(
+    path: str | os.PathLike[str], options: ValidationOptions | None = None
+) -> ValidationResult:
+    """Validate a YAML or JSON spec file.
+
+    Raises :class:`~adb_manager.errors.UnreadableSpecError` when the file cannot be read.
+    """
+    options = options or ValidationOptions()
+    loaded, load_problems = load_file(path, limits=options.limits)
+    spec_dir = str(Path(path).resolve().parent)
+    options = attrs.evolve(options, search_path=(*options.search_path, spec_dir))
+    return _validate_loaded(str(path), loaded, load_problems, options)
+
+
+def validate_text(
+    text: str, source: str = "<string>", options: ValidationOptions | None = None
+) -> ValidationResult:
+    """Validate spec text, YAML or JSON."""
+    options = options or ValidationOptions()
+    loaded, load_problems = load_text(text, source, limits=options.limits)
+    return _validate_loaded(source, loaded, load_problems, options)
+
+
+def _validate_loaded(
+    source: str,
+    loaded: LoadedSpec | None,
+    load_problems: Sequence[Diagnostic],
+    options: ValidationOptions,
+) -> ValidationResult:
+    diagnostics = list(load_problems)
+    if loaded is not None:
+        diagnostics.extend(iter_diagnostics(loaded, options))
+    diagnostics = sorted_diagnostics(diagnostics)
+    spec = None
+    if loaded is not None and not has_errors(diagnostics):
+        spec = structure_spec(loaded.data)
+    logger.debug("%s: %d diagnostic(s)", source, len(diagnostics))
+    return ValidationResult(source, tuple(diagnostics), spec, loaded, options.search_path)
+
+
+def iter_diagnostics(
+    loaded: LoadedSpec, options: ValidationOptions | None = None
+) -> Iterator[Diagnostic]:
+    """Every finding about a loaded spec, lazily, in the order the checks run."""
+    options = options or ValidationOptions()
+    yield from schema_diagnostics(loaded)
+    checker = _SemanticChecker(loaded, options)
+    yield from checker.check_names()
+    yield from checker.check_references()
+    if options.import_classes:
+        yield from checker.check_classes()
+    yield from checker.check_required_dependencies()
+    yield from checker.check_ordering()
+    yield from checker.check_features()
+
+
+@attrs.define
+class _Declared:
+    """A component as declared, with its index in the spec's component list."""
+
+    index: int
+    spec: ComponentSpec
+    cls: type[BackendComponent] | None = None
+
+    @property
+    def pointer(self) -> str:
+        return f"/components/{self.index}"
+
+
+class _SemanticChecker:
+    def __init__(self, loaded: LoadedSpec, options: ValidationOptions) -> None:
+        self.loaded = loaded
+        self.options = options
+        raw = loaded.data.get("components")
+        raw_components = raw if isinstance(raw, list) else []
+        self.declared = [
+            _Declared(index, spec)
+            for index, item in enumerate(raw_components)
+            if (spec := salvage_component(item)) is not None
+        ]
+        # The first declaration of a name is the one the other checks see; later ones are
+        # reported as duplicates.
+        self.by_name: dict[str, _Declared] = {}
+        for item in self.declared:
+            self.by_name.setdefault(item.spec.name, item)
+
+    def _at(
+        self,
+        pointer: str,
+        code: str,
+        message: str,
+        severity: Severity = Severity.ERROR,
+        *,
+        key: bool = False,
+    ) -> Diagnostic:
+        return self.loaded.diagnostic(pointer, code, message, severity=severity, key=key)
+
+    def _line_of(self, pointer: str) -> int:
+        return self.loaded.position(pointer).line
+
+    @property
+    def unique(self) -> list[_Declared]:
+        return list(self.by_name.values())
+
+    # Names and references
+
+    def check_names(self) -> Iterator[Diagnostic]:
+        for item in self.declared:
+            first = self.by_name[item.spec.name]
+            if first is not item:
+                line = self._line_of(first.pointer + "/name")
+                message = f"duplicate component name {item.spec.name!r}; first declared at line {line}"
+                yield self._at(item.pointer + "/name", "duplicate-name", message)
+
+    def check_references(self) -> Iterator[Diagnostic]:
+        for item in self.unique:
+            for kind in (EdgeKind.DEPENDS_ON, EdgeKind.AFTER, EdgeKind.BEFORE):
+                for index, target in enumerate(getattr(item.spec, kind.value)):
+                    pointer = f"{item.pointer}/{kind.value}/{index}"
+                    yield from self._reference_problems(item, kind, target, pointer)
+
+    def _reference_problems(
+        self, item: _Declared, kind: EdgeKind, target: str, pointer: str
+    ) -> Iterator[Diagnostic]:
+        name = item.spec.name
+        hard = kind is EdgeKind.DEPENDS_ON
+        if target == name:
+            yield self._at(pointer, "self-reference", f"{name!r} names itself in {kind.value}")
+            return
+        other = self.by_name.get(target)
+        if other is None:
+            hint = _did_you_mean(target, list(self.by_name))
+            if hard:
+                message = f"{name!r} depends on {target!r}, which is not in the spec{hint}"
+                yield self._at(pointer, "unknown-dependency", message)
+            else:
+                message = (
+                    f"{name!r} is ordered {kind.value} {target!r}, which is not in the spec;"
+                    f" the constraint has no effect{hint}"
+                )
+                yield self._at(pointer, "unknown-reference", message, Severity.WARNING)
+            return
+        if other.spec.enabled or not item.spec.enabled:
+            return
+        line = self._line_of(other.pointer)
+        if hard:
+            message = (
+                f"{name!r} depends on {target!r}, which is disabled (line {line});"
+                f" enable it or disable {name!r}"
+            )
+            yield self._at(pointer, "disabled-dependency", message)
+        else:
+            message = f"{target!r} is disabled (line {line}), so this {kind.value} has no effect"
+            yield self._at(pointer, "disabled-reference", message, Severity.INFO)
+
+    # Classes
+
+    def check_classes(self) -> Iterator[Diagnostic]:
+        yield from self._check_manager_class()
+        for item in self.unique:
+            if not item.spec.class_path:
+                continue
+            yield from self._check_component_class(item)
+
+    def _import(self, path: str) -> object:
+        return import_object(path, search_path=self.options.search_path)
+
+    def _check_manager_class(self) -> Iterator[Diagnostic]:
+        from adb_manager.manager import BackendManagerBase
+
+        manager = self.loaded.data.get("manager")
+        path = manager.get("class") if isinstance(manager, Mapping) else None
+        if not isinstance(path, str) or ":" not in path:
+            return
+        try:
+            cls = self._import(path)
+        except ClassPathError as error:
+            yield self._at("/manager/class", "class-not-found", str(error))
+            return
+        if not (isinstance(cls, type) and issubclass(cls, BackendManagerBase)):
+            message = f"{path!r} is not a manager class: it must derive from BackendManagerBase"
+            yield self._at("/manager/class", "not-a-manager", message)
+
+    def _check_component_class(self, item: _Declared) -> Iterator[Diagnostic]:
+        pointer = item.pointer + "/class"
+        path = item.spec.class_path
+        try:
+            cls = self._import(path)
+        except ClassPathError as error:
+            yield self._at(pointer, "class-not-found", str(error))
+            return
+        if not is_component_class(cls):
+            message = f"{path!r} is not a component class: it must derive from BackendComponent"
+            yield self._at(pointer, "not-a-component", message)
+            return
+        assert isinstance(cls, type) and issubclass(cls, BackendComponent)
+        item.cls = cls
+        if cls.NAME is not None and cls.NAME != item.spec.name:
+            message = (
+                f"{item.spec.name!r} does not match the NAME of {path}, which is {cls.NAME!r};"
+                " the manager attribute would be wrong"
+            )
+            yield self._at(item.pointer + "/name", "name-mismatch", message)
+        for feature in cls.FEATURES:
+            if not _FEATURE_NAME.match(feature):
+                message = f"{path} declares the malformed feature {feature!r}; use kebab-case"
+                yield self._at(pointer, "invalid-feature", message)
+        yield from self._check_class_dependencies(item, cls)
+
+    def _check_class_dependencies(
+        self, item: _Declared, cls: type[BackendComponent]
+    ) -> Iterator[Diagnostic]:
+        pointer = item.pointer + "/class"
+        for target in cls.DEPENDS_ON:
+            other = self.by_name.get(target)
+            if other is None:
+                message = (
+                    f"{cls.__qualname__} declares DEPENDS_ON {target!r}, which is not in the spec;"
+                    f" add a component named {target!r} before {item.spec.name!r}"
+                )
+                yield self._at(pointer, "class-dependency", message)
+            elif not other.spec.enabled and item.spec.enabled:
+                line = self._line_of(other.pointer)
+                message = (
+                    f"{cls.__qualname__} declares DEPENDS_ON {target!r}, which is disabled"
+                    f" (line {line})"
+                )
+                yield self._at(pointer, "class-dependency", message)
+
+    # Required and optional
+
+    def _required(self, item: _Declared) -> bool:
+        if item.spec.required is not None:
+            return item.spec.required
+        return item.cls.REQUIRED if item.cls is not None else True
+
+    def _hard_dependencies(self, item: _Declared) -> list[tuple[str, str]]:
+        """(target, pointer) of every hard dependency: the spec's, then the class's."""
+        found = [
+            (target, f"{item.pointer}/depends_on/{index}")
+            for index, target in enumerate(item.spec.depends_on)
+        ]
+        if item.cls is not None:
+            declared = set(item.spec.depends_on)
+            found += [(t, item.pointer + "/class") for t in item.cls.DEPENDS_ON if t not in declared]
+        return found
+
+    def check_required_dependencies(self) -> Iterator[Diagnostic]:
+        for item in self.unique:
+            if not item.spec.enabled or not self._required(item):
+                continue
+            for target, pointer in self._hard_dependencies(item):
+                other = self.by_name.get(target)
+                if other is None or other is item or not other.spec.enabled:
+                    continue
+                if not self._required(other):
+                    message = (
+                        f"required {item.spec.name!r} depends on optional {target!r}: if {target!r}"
+                        f" fails, the whole manager fails; mark {target!r} required: true or"
+                        f" {item.spec.name!r} required: false"
+                    )
+                    yield self._at(pointer, "required-depends-on-optional", message)
+
+    # Ordering
+
+    def _edges(self) -> list[Edge]:
+        class_depends_on = {
+            item.spec.name: tuple(item.cls.DEPENDS_ON)
+            for item in self.unique
+            if item.cls is not None
+        }
+        return ordering_edges([item.spec for item in self.unique], class_depends_on)
+
+    def _edge_pointer(self, edge: Edge) -> str:
+        owner = self.by_name[edge.owner]
+        if edge.kind is EdgeKind.CLASS_DEPENDS_ON:
+            return owner.pointer + "/class"
+        return f"{owner.pointer}/{edge.kind.value}/{edge.index}"
+
+    def check_ordering(self) -> Iterator[Diagnostic]:
+        order = [item.spec.name for item in self.unique]
+        edges = self._edges()
+        cyclic: set[str] = set()
+        for group in strongly_connected_components(order, edges):
+            if len(group) > 1:
+                cyclic.update(group)
+        for edge in order_violations(order, edges):
+            if edge.first in cyclic and edge.then in cyclic:
+                continue
+            yield self._order_violation(edge)
+        for cycle in find_cycles(order, edges):
+            yield self._cycle(cycle)
+
+    def _order_violation(self, edge: Edge) -> Diagnostic:
+        pointer = self._edge_pointer(edge)
+        target = edge.target
+        line = self._line_of(self.by_name[target].pointer)
+        if edge.kind is EdgeKind.BEFORE:
+            message = (
+                f"{edge.owner!r} must come before {target!r}, which is declared earlier"
+                f" (line {line}); move {edge.owner!r} above {target!r}"
+            )
+        else:
+            verb = {
+                EdgeKind.DEPENDS_ON: "depends on",
+                EdgeKind.CLASS_DEPENDS_ON: "depends (by its class's DEPENDS_ON) on",
+                EdgeKind.AFTER: "must come after",
+            }[edge.kind]
+            message = (
+                f"{edge.owner!r} {verb} {target!r}, which is declared later (line {line});"
+                f" move {target!r} above {edge.owner!r}"
+            )
+        return self._at(pointer, "order-violation", message)
+
+    def _cycle(self, cycle: Sequence[Edge]) -> Diagnostic:
+        path = " -> ".join([cycle[0].then, *(edge.first for edge in cycle)])
+        steps = []
+        for edge in cycle:
+            line = self._line_of(self._edge_pointer(edge))
+            steps.append(f"{edge.describe()} at line {line}" + (" (soft)" if edge.soft else ""))
+        soft = [edge.describe() for edge in cycle if edge.soft]
+        if soft:
+            advice = "drop one of the soft constraints: " + "; ".join(soft)
+        else:
+            advice = "every edge is a hard dependency: one of them must go"
+        message = f"ordering cycle {path}: {', '.join(steps)}; {advice}"
+        return self._at(self._edge_pointer(cycle[0]), "cycle", message)
+
+    # Features
+
+    def check_features(self) -> Iterator[Diagnostic]:
+        provider: dict[str, tuple[str, str]] = {}
+        for item in self.unique:
+            if not item.spec.enabled:
+                continue
+            for feature, pointer in self._features_of(item):
+                first = provider.setdefault(feature, (item.spec.name, pointer))
+                if first[0] == item.spec.name:
+                    continue
+                line = self._line_of(first[1])
+                message = (
+                    f"feature {feature!r} is provided by both {first[0]!r} (line {line}) and"
+                    f" {item.spec.name!r}"
+                )
+                yield self._at(pointer, "duplicate-feature", message, Severity.WARNING)
+
+    def _features_of(self, item: _Declared) -> list[tuple[str, str]]:
+        found = []
+        if item.cls is not None:
+            found += [(feature, item.pointer + "/class") for feature in item.cls.FEATURES]
+        found += [
+            (feature, f"{item.pointer}/features/{index}")
+            for index, feature in enumerate(item.spec.features)
+        ]
+        return found
+
+
+def _did_you_mean(name: str, candidates: Sequence[str]) -> str:
+    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return f"; did you mean {matches[0]!r}?" if matches else ""
+
+
+def validate_data(
+    data: Mapping[str, Any], source: str = "<data>", options: ValidationOptions | None = None
+) -> ValidationResult:
+    """Validate spec data already in memory; with no file behind it, positions are all 1:1."""
+    loaded = LoadedSpec(source, dict(data))
+    return _validate_loaded(source, loaded, [], options or ValidationOptions())
