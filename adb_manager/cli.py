@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 import click
+from click.decorators import FC
 
 from adb_manager import __version__
 from adb_manager.builder import build_manager
@@ -118,7 +119,9 @@ def run_build(
     except BuildError as error:
         err.write(f"adb-manager: {error}\n")
         if output_format == "json":
-            write_json({"error": str(error), "components": [s.to_dict() for s in error.report]}, out)
+            write_json(
+                {"error": str(error), "components": [s.to_dict() for s in error.report]}, out
+            )
         else:
             out.write(render_status(result.spec.manager.name, (), error.report))
         return EXIT_FINDINGS
@@ -169,8 +172,8 @@ path_option = click.option(
 )
 
 
-def _format_option(choices: Sequence[str], default: str) -> click.Option:
-    decorator = click.option(
+def _format_option(choices: Sequence[str], default: str) -> Callable[[FC], FC]:
+    return click.option(
         "--format",
         "output_format",
         type=click.Choice(list(choices)),
@@ -178,7 +181,6 @@ def _format_option(choices: Sequence[str], default: str) -> click.Option:
         show_default=True,
         help="Output format.",
     )
-    return decorator  # type: ignore[no-any-return]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -20,8 +20,8 @@ class Severity(str, enum.Enum):
 class Diagnostic:
     """One finding about a spec, positioned at the node it is about.
 
-    ``line`` and ``column`` are 1-based. ``pointer`` is the RFC 6901 JSON pointer of the node, ``""``
-    for the document itself. ``code`` is stable across releases; ``message`` is for people.
+    ``line`` and ``column`` are 1-based. ``pointer`` is the RFC 6901 JSON pointer of the node,
+    ``""`` for the document itself. ``code`` is stable across releases; ``message`` is for people.
     """
 
     file: str

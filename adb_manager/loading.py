@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from pathlib import Path
+import os
 from typing import Any
 
 import attrs
@@ -98,7 +98,7 @@ class _LoadFailed(Exception):
 
 
 def load_file(
-    path: str | Path, *, limits: Limits | None = None
+    path: str | os.PathLike[str], *, limits: Limits | None = None
 ) -> tuple[LoadedSpec | None, list[Diagnostic]]:
     """Read a YAML or JSON spec file.
 

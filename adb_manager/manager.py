@@ -155,7 +155,9 @@ class BackendManagerBase:
             previous = self._statuses.get(dependency)
             if previous is not None and previous.state is State.DISABLED:
                 return _Failure(status.name, f"depends on {dependency!r}, which is disabled")
-            return _Failure(status.name, f"depends on {dependency!r}, which was not built before it")
+            return _Failure(
+                status.name, f"depends on {dependency!r}, which was not built before it"
+            )
         return None
 
     def _construct(self, cls: type[BackendComponent], status: ComponentStatus) -> _Failure | None:

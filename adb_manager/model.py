@@ -46,7 +46,7 @@ class ManagerSpec:
 
     version: int = 1
     manager: ManagerInfo = ManagerInfo()
-    config: Mapping[str, Any] = attrs.field(factory=dict)
+    config: dict[str, Any] = attrs.field(factory=dict)
     components: tuple[ComponentSpec, ...] = ()
 
     @property
@@ -69,7 +69,6 @@ def _make_converter() -> cattrs.Converter:
                 cls, converter, class_path=override(rename="class"), _cattrs_omit_if_default=False
             ),
         )
-    converter.register_structure_hook(Mapping[str, Any], lambda value, _: dict(value))
     return converter
 
 
@@ -91,7 +90,11 @@ def unstructure_spec(spec: ManagerSpec) -> dict[str, Any]:
     return data
 
 
-_LIST_FIELDS = ("depends_on", "after", "before", "features")
+def _strings(raw: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = raw.get(key)
+    if not isinstance(value, list):
+        return ()
+    return tuple(item for item in value if isinstance(item, str))
 
 
 def salvage_component(raw: object) -> ComponentSpec | None:
@@ -104,11 +107,6 @@ def salvage_component(raw: object) -> ComponentSpec | None:
     if not isinstance(name, str) or not name:
         return None
     class_path = raw.get("class")
-    lists = {
-        key: tuple(item for item in raw.get(key, ()) if isinstance(item, str))
-        for key in _LIST_FIELDS
-        if isinstance(raw.get(key), list)
-    }
     required = raw.get("required")
     enabled = raw.get("enabled", True)
     return ComponentSpec(
@@ -116,5 +114,8 @@ def salvage_component(raw: object) -> ComponentSpec | None:
         class_path=class_path if isinstance(class_path, str) else "",
         required=required if isinstance(required, bool) else None,
         enabled=enabled if isinstance(enabled, bool) else True,
-        **lists,
+        depends_on=_strings(raw, "depends_on"),
+        after=_strings(raw, "after"),
+        before=_strings(raw, "before"),
+        features=_strings(raw, "features"),
     )

@@ -80,7 +80,9 @@ def ordering_edges(
         declared = set(component.depends_on)
         for target in (class_depends_on or {}).get(component.name, ()):
             if target in enabled and target != component.name and target not in declared:
-                edges.append(Edge(target, component.name, EdgeKind.CLASS_DEPENDS_ON, component.name))
+                edges.append(
+                    Edge(target, component.name, EdgeKind.CLASS_DEPENDS_ON, component.name)
+                )
     return edges
 
 

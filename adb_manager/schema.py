@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
-from adb_manager.diagnostics import Diagnostic, Severity
+from adb_manager.diagnostics import Diagnostic
 from adb_manager.loading import LoadedSpec, describe_kind, join_pointer
 
 SCHEMA_FILE = "manager-spec.schema.json"

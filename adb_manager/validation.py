@@ -179,7 +179,9 @@ class _SemanticChecker:
             first = self.by_name[item.spec.name]
             if first is not item:
                 line = self._line_of(first.pointer + "/name")
-                message = f"duplicate component name {item.spec.name!r}; first declared at line {line}"
+                message = (
+                    f"duplicate component name {item.spec.name!r}; first declared at line {line}"
+                )
                 yield self._at(item.pointer + "/name", "duplicate-name", message)
 
     def check_references(self) -> Iterator[Diagnostic]:
@@ -265,7 +267,7 @@ class _SemanticChecker:
             return
         assert isinstance(cls, type) and issubclass(cls, BackendComponent)
         item.cls = cls
-        if cls.NAME is not None and cls.NAME != item.spec.name:
+        if cls.NAME is not None and item.spec.name != cls.NAME:
             message = (
                 f"{item.spec.name!r} does not match the NAME of {path}, which is {cls.NAME!r};"
                 " the manager attribute would be wrong"
@@ -312,7 +314,9 @@ class _SemanticChecker:
         ]
         if item.cls is not None:
             declared = set(item.spec.depends_on)
-            found += [(t, item.pointer + "/class") for t in item.cls.DEPENDS_ON if t not in declared]
+            found += [
+                (t, item.pointer + "/class") for t in item.cls.DEPENDS_ON if t not in declared
+            ]
         return found
 
     def check_required_dependencies(self) -> Iterator[Diagnostic]:
@@ -426,7 +430,7 @@ class _SemanticChecker:
 
 
 def _did_you_mean(name: str, candidates: Sequence[str]) -> str:
-    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
     return f"; did you mean {matches[0]!r}?" if matches else ""
 
 

@@ -44,7 +44,9 @@ class InspectorsComponent(BackendComponent):
     def component_init(self) -> None:
         schemas = self.manager.components.get("schema_manager")
         if isinstance(schemas, SchemaComponent):
-            schemas.schema(self.schema_name)  # fails the build now if the schema is unknown
+            # Checked now, so that an unknown schema skips this component at build time.
+            if self.schema_name not in schemas.names():
+                raise LookupError(f"inspectors.schema: no schema named {self.schema_name!r}")
             self.register("schema", lambda metadata: schemas.validate(self.schema_name, metadata))
         else:
             logger.info("no schema_manager: metadata will not be checked against a schema")
