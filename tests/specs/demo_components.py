@@ -1,0 +1,43 @@
+"""Small components that the test specs in this folder name by class path."""
+
+from __future__ import annotations
+
+from adb_manager import BackendComponent
+
+
+class Storage(BackendComponent):
+    NAME = "storage"
+    FEATURES = ("storage",)
+
+
+class Sequences(BackendComponent):
+    NAME = "sequences"
+    FEATURES = ("sequences", "provisioning")
+    DEPENDS_ON = ("storage",)
+
+
+class Optional(BackendComponent):
+    NAME = "optional"
+    FEATURES = ("extras",)
+    REQUIRED = False
+
+
+class Unnamed(BackendComponent):
+    """A class without NAME: the spec's name is used."""
+
+
+class Broken(BackendComponent):
+    NAME = "broken"
+    REQUIRED = False
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("broken on purpose")
+
+
+class BadFeature(BackendComponent):
+    NAME = "bad_feature"
+    FEATURES = ("Bad_Feature",)
+
+
+class NotAComponent:
+    NAME = "not_a_component"

@@ -1,0 +1,475 @@
+"""Validation: every mistake of a spec, each with its code, line and column."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from adb_manager import (
+    Severity,
+    SpecError,
+    ValidationOptions,
+    from_spec,
+    validate_data,
+    validate_file,
+    validate_text,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = Path(__file__).resolve().parent / "specs"
+NO_IMPORT = ValidationOptions(import_classes=False)
+WITH_DEMO = ValidationOptions(search_path=(str(SPECS),))
+
+
+def findings(text: str, options: ValidationOptions = NO_IMPORT) -> list[tuple[int, int, str]]:
+    """(line, column, code) of every diagnostic of a dedented spec."""
+    result = validate_text(textwrap.dedent(text), "spec.yaml", options)
+    return [(d.line, d.column, d.code) for d in result.diagnostics]
+
+
+def messages(text: str, options: ValidationOptions = NO_IMPORT) -> list[str]:
+    result = validate_text(textwrap.dedent(text), "spec.yaml", options)
+    return [d.message for d in result.diagnostics]
+
+
+def test_four_mistakes_are_all_reported_at_their_own_lines() -> None:
+    """The example with an order violation, a cycle, a misspelt key and an unknown dependency."""
+    result = validate_file(ROOT / "examples/invalid/four-mistakes.yaml", NO_IMPORT)
+
+    assert [(d.line, d.column, d.code) for d in result.diagnostics] == [
+        (9, 18, "order-violation"),
+        (14, 18, "cycle"),
+        (20, 5, "unknown-key"),
+        (21, 18, "unknown-dependency"),
+    ]
+    assert not result.ok
+    assert result.spec is None
+
+
+def test_a_clean_spec_structures_into_the_model() -> None:
+    """A valid spec has no diagnostic and gives the attrs model with defaults applied."""
+    result = validate_text(
+        """\
+        version: 1
+        components:
+          - name: storage
+            class: demo_components:Storage
+          - name: sequences
+            class: demo_components:Sequences
+            depends_on: [storage]
+            features: [extra-feature]
+        """.replace("        ", ""),
+        "spec.yaml",
+        WITH_DEMO,
+    )
+
+    assert result.diagnostics == ()
+    assert result.spec is not None
+    assert result.spec.manager.name == "backend"
+    assert [c.name for c in result.spec.components] == ["storage", "sequences"]
+    assert result.spec.components[1].depends_on == ("storage",)
+    assert result.spec.components[1].enabled is True
+
+
+def test_misspelt_keys_suggest_the_right_one() -> None:
+    """Unknown keys are reported at the key itself, with a suggestion."""
+    text = """\
+    version: 1
+    components:
+      - name: alpha
+        class: a.b:C
+        depends-on: []
+        require: true
+        colour: red
+    """
+    assert findings(text) == [
+        (5, 5, "unknown-key"),
+        (6, 5, "unknown-key"),
+        (7, 5, "unknown-key"),
+    ]
+    found = messages(text)
+    assert "did you mean 'depends_on'?" in found[0]
+    assert "did you mean 'required'?" in found[1]
+    assert "allowed keys:" in found[2]
+
+
+def test_top_level_unknown_key_and_missing_keys() -> None:
+    """Unknown top-level keys and missing required keys point at the right node."""
+    text = """\
+    version: 1
+    componets: []
+    """
+    assert findings(text) == [(1, 1, "missing-key"), (2, 1, "unknown-key")]
+    assert "did you mean 'components'?" in messages(text)[1]
+
+
+def test_missing_class_points_at_the_component() -> None:
+    """A component without its class is reported at the component's mapping."""
+    text = """\
+    version: 1
+    components:
+      - name: alpha
+        required: true
+    """
+    assert findings(text) == [(3, 5, "missing-key")]
+    assert messages(text) == ["component 'alpha' is missing the required key 'class'"]
+
+
+def test_wrong_types_point_at_the_value() -> None:
+    """Values of the wrong type are reported at the value, with YAML 1.1 hints."""
+    text = """\
+    version: 1
+    components:
+      - name: alpha
+        class: a.b:C
+        required: yes
+        enabled: 0
+        depends_on: beta
+    """
+    assert findings(text) == [
+        (5, 15, "wrong-type"),
+        (6, 14, "wrong-type"),
+        (7, 17, "wrong-type"),
+    ]
+    assert "'yes' is a string in YAML 1.2" in messages(text)[0]
+
+
+def test_malformed_names_features_class_paths_and_version() -> None:
+    """Patterns of names, features and class paths, and the version, each have a code."""
+    text = """\
+    version: 2
+    components:
+      - name: Alpha-One
+        class: not a path
+        features: [Bad_Feature, ok-feature]
+    """
+    assert findings(text) == [
+        (1, 10, "unsupported-version"),
+        (3, 11, "invalid-name"),
+        (4, 12, "invalid-class-path"),
+        (5, 16, "invalid-feature"),
+    ]
+
+
+def test_duplicate_names_and_list_items_point_at_the_second() -> None:
+    """The second of two equal names, or of two equal list items, is the one reported."""
+    text = """\
+    version: 1
+    components:
+      - name: alpha
+        class: a.b:C
+      - name: beta
+        class: a.b:D
+        depends_on:
+          - alpha
+          - alpha
+      - name: alpha
+        class: a.b:E
+    """
+    assert findings(text) == [(9, 9, "duplicate-item"), (10, 11, "duplicate-name")]
+    assert messages(text)[1] == "duplicate component name 'alpha'; first declared at line 3"
+
+
+def test_references_to_itself_unknown_and_disabled_components() -> None:
+    """Hard references must name another enabled component; soft ones are lenient."""
+    text = """\
+    version: 1
+    components:
+      - name: off
+        class: a.b:Off
+        enabled: false
+      - name: alpha
+        class: a.b:C
+        depends_on: [alpha, off, ghost]
+        after: [off, spectre]
+        before: [alpha]
+    """
+    result = validate_text(textwrap.dedent(text), "spec.yaml", NO_IMPORT)
+
+    assert [(d.line, d.column, d.code, d.severity) for d in result.diagnostics] == [
+        (8, 18, "self-reference", Severity.ERROR),
+        (8, 25, "disabled-dependency", Severity.ERROR),
+        (8, 30, "unknown-dependency", Severity.ERROR),
+        (9, 13, "disabled-reference", Severity.INFO),
+        (9, 18, "unknown-reference", Severity.WARNING),
+        (10, 14, "self-reference", Severity.ERROR),
+    ]
+
+
+def test_a_disabled_component_may_depend_on_a_disabled_one() -> None:
+    """Disabled components are not built, so their references to disabled ones do not matter."""
+    text = """\
+    version: 1
+    components:
+      - name: first
+        class: a.b:C
+        enabled: false
+      - name: second
+        class: a.b:D
+        enabled: false
+        depends_on: [first]
+    """
+    assert findings(text) == []
+
+
+def test_order_violations_of_each_kind_name_both_components() -> None:
+    """depends_on, after and before broken by the declared order, each at its entry."""
+    text = """\
+    version: 1
+    components:
+      - name: alpha
+        class: a.b:A
+        depends_on: [beta]
+        after: [gamma]
+      - name: beta
+        class: a.b:B
+      - name: gamma
+        class: a.b:C
+        before: [beta]
+    """
+    assert findings(text) == [
+        (5, 18, "order-violation"),
+        (6, 13, "order-violation"),
+        (11, 14, "order-violation"),
+    ]
+    assert messages(text) == [
+        "'alpha' depends on 'beta', which is declared later (line 7); move 'beta' above 'alpha'",
+        "'alpha' must come after 'gamma', which is declared later (line 9);"
+        " move 'gamma' above 'alpha'",
+        "'gamma' must come before 'beta', which is declared earlier (line 7);"
+        " move 'gamma' above 'beta'",
+    ]
+
+
+def test_soft_constraints_to_disabled_components_do_not_bind() -> None:
+    """An after naming a disabled component declared later is not an order violation."""
+    text = """\
+    version: 1
+    components:
+      - name: alpha
+        class: a.b:A
+        after: [beta]
+      - name: beta
+        class: a.b:B
+        enabled: false
+    """
+    assert findings(text) == [(5, 13, "disabled-reference")]
+
+
+def test_a_cycle_reports_its_whole_path_with_lines_and_soft_edges() -> None:
+    """A three-component cycle names every edge, its line, and which are soft."""
+    text = """\
+    version: 1
+    components:
+      - name: alpha
+        class: a.b:A
+        after: [gamma]
+      - name: beta
+        class: a.b:B
+        depends_on: [alpha]
+      - name: gamma
+        class: a.b:C
+        depends_on: [beta]
+    """
+    assert findings(text) == [(5, 13, "cycle")]
+    assert messages(text) == [
+        "ordering cycle alpha -> gamma -> beta -> alpha: alpha after gamma at line 5 (soft),"
+        " gamma depends_on beta at line 11, beta depends_on alpha at line 8;"
+        " drop one of the soft constraints: alpha after gamma"
+    ]
+
+
+def test_a_hard_only_cycle_says_no_edge_is_soft() -> None:
+    """A cycle of hard dependencies cannot be broken by dropping a soft constraint."""
+    text = """\
+    version: 1
+    components:
+      - name: es
+        class: a.b:Es
+        depends_on: [revision_manager]
+      - name: revision_manager
+        class: a.b:Revisions
+        depends_on: [es]
+    """
+    assert findings(text) == [(5, 18, "cycle")]
+    assert messages(text)[0].endswith("every edge is a hard dependency: one of them must go")
+
+
+def test_two_separate_cycles_are_both_reported() -> None:
+    """Each group of components in a circle gets its own diagnostic."""
+    text = """\
+    version: 1
+    components:
+      - name: a
+        class: x.y:A
+        after: [b]
+      - name: b
+        class: x.y:B
+        after: [a]
+      - name: c
+        class: x.y:C
+        before: [d]
+      - name: d
+        class: x.y:D
+        before: [c]
+    """
+    assert findings(text) == [(5, 13, "cycle"), (14, 14, "cycle")]
+
+
+def test_required_component_depending_on_an_optional_one_is_an_error() -> None:
+    """A required component cannot hard-depend on an optional one."""
+    text = """\
+    version: 1
+    components:
+      - name: extras
+        class: a.b:Extras
+        required: false
+      - name: core
+        class: a.b:Core
+        depends_on: [extras]
+      - name: more
+        class: a.b:More
+        required: false
+        depends_on: [extras]
+    """
+    assert findings(text) == [(8, 18, "required-depends-on-optional")]
+    assert messages(text)[0] == (
+        "required 'core' depends on optional 'extras': if 'extras' fails, the whole manager"
+        " fails; mark 'extras' required: true or 'core' required: false"
+    )
+
+
+def test_a_feature_provided_twice_is_a_warning() -> None:
+    """Two components providing one feature is legal but reported."""
+    text = """\
+    version: 1
+    components:
+      - name: one
+        class: a.b:One
+        features: [search]
+      - name: two
+        class: a.b:Two
+        features: [search]
+    """
+    result = validate_text(textwrap.dedent(text), "spec.yaml", NO_IMPORT)
+
+    assert [(d.line, d.column, d.code, d.severity) for d in result.diagnostics] == [
+        (8, 16, "duplicate-feature", Severity.WARNING)
+    ]
+    assert result.ok
+    assert result.failed(strict=True)
+
+
+def test_class_checks_with_imports() -> None:
+    """Imported classes must exist, be components, agree on NAME and declare good features."""
+    text = """\
+    version: 1
+    components:
+      - name: storage
+        class: demo_components:Storage
+      - name: missing
+        class: demo_components:Missing
+      - name: ghost
+        class: no_such_module_here:Ghost
+      - name: not_a_component
+        class: demo_components:NotAComponent
+      - name: wrong_name
+        class: demo_components:Optional
+      - name: bad_feature
+        class: demo_components:BadFeature
+    """
+    assert findings(text, WITH_DEMO) == [
+        (6, 12, "class-not-found"),
+        (8, 12, "class-not-found"),
+        (10, 12, "not-a-component"),
+        (11, 11, "name-mismatch"),
+        (14, 12, "invalid-feature"),
+    ]
+    assert findings(text) == []
+
+
+def test_class_depends_on_must_be_satisfied_by_the_spec() -> None:
+    """A class's DEPENDS_ON is checked against the spec: present, enabled and earlier."""
+    missing = """\
+    version: 1
+    components:
+      - name: sequences
+        class: demo_components:Sequences
+    """
+    later = """\
+    version: 1
+    components:
+      - name: sequences
+        class: demo_components:Sequences
+      - name: storage
+        class: demo_components:Storage
+    """
+    assert findings(missing, WITH_DEMO) == [(4, 12, "class-dependency")]
+    assert findings(later, WITH_DEMO) == [(4, 12, "order-violation")]
+    assert messages(later, WITH_DEMO) == [
+        "'sequences' depends (by its class's DEPENDS_ON) on 'storage', which is declared later"
+        " (line 5); move 'storage' above 'sequences'"
+    ]
+
+
+def test_class_required_counts_for_the_required_optional_rule() -> None:
+    """With imports, the class's REQUIRED decides when the spec leaves required unset."""
+    text = """\
+    version: 1
+    components:
+      - name: optional
+        class: demo_components:Optional
+      - name: core
+        class: demo_components:Unnamed
+        depends_on: [optional]
+    """
+    assert findings(text, WITH_DEMO) == [(7, 18, "required-depends-on-optional")]
+
+
+def test_manager_class_must_be_a_manager() -> None:
+    """The manager's class path is imported and checked too."""
+    text = """\
+    version: 1
+    manager:
+      class: demo_components:Storage
+    components: []
+    """
+    assert findings(text, WITH_DEMO) == [(3, 10, "not-a-manager")]
+
+
+def test_validate_data_and_from_spec_reject_bad_specs() -> None:
+    """In-memory data is validated too; from_spec raises SpecError with every diagnostic."""
+    data = {"version": 1, "components": [{"name": "x", "class": "a.b:C", "depends_on": ["y"]}]}
+    result = validate_data(data, options=NO_IMPORT)
+
+    assert [d.code for d in result.diagnostics] == ["unknown-dependency"]
+    with pytest.raises(SpecError) as raised:
+        from_spec(data, options=NO_IMPORT)
+    assert [d.code for d in raised.value.diagnostics] == ["unknown-dependency"]
+
+
+def test_from_spec_builds_a_valid_spec() -> None:
+    """from_spec validates, then builds and starts the manager."""
+    data = {
+        "version": 1,
+        "manager": {"name": "tiny"},
+        "components": [
+            {"name": "storage", "class": "demo_components:Storage"},
+            {"name": "sequences", "class": "demo_components:Sequences", "depends_on": ["storage"]},
+            {"name": "broken", "class": "demo_components:Broken"},
+            {"name": "optional", "class": "demo_components:Optional", "enabled": False},
+        ],
+    }
+    manager = from_spec(data, options=WITH_DEMO)
+
+    assert manager.name == "tiny"
+    assert manager.features == ("provisioning", "sequences", "storage")
+    assert [(s.name, s.state.value) for s in manager.status] == [
+        ("storage", "built"),
+        ("sequences", "built"),
+        ("broken", "skipped"),
+        ("optional", "disabled"),
+    ]
+    manager.close()
