@@ -1,0 +1,281 @@
+"""The adb-manager command: output formats and exit codes, in process and as a real process."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from adb_manager import ValidationOptions
+from adb_manager.cli import main, run_plan, run_validate
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples/artifactdb/artifactdb.yaml"
+FOUR_MISTAKES = ROOT / "examples/invalid/four-mistakes.yaml"
+SPECS = Path(__file__).resolve().parent / "specs"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_validate_clean_example_exits_zero() -> None:
+    """The example validates with imports and prints only the summary."""
+    code, out, err = invoke("validate", str(EXAMPLE))
+
+    assert code == 0
+    assert out == ""
+    assert err == "0 errors, 0 warnings, 0 infos in 1 file\n"
+
+
+def test_validate_text_lines_are_compiler_style() -> None:
+    """Each finding is one PATH:LINE:COL: SEVERITY[CODE] MESSAGE line; exit 1 on errors."""
+    code, out, _ = invoke("validate", "--no-import", str(FOUR_MISTAKES))
+
+    assert code == 1
+    heads = [line.split(" ", 2)[:2] for line in out.splitlines()]
+    assert heads == [
+        [f"{FOUR_MISTAKES}:9:18:", "error[order-violation]"],
+        [f"{FOUR_MISTAKES}:14:18:", "error[cycle]"],
+        [f"{FOUR_MISTAKES}:20:5:", "error[unknown-key]"],
+        [f"{FOUR_MISTAKES}:21:18:", "error[unknown-dependency]"],
+    ]
+
+
+def test_validate_json_format() -> None:
+    """--format json gives every diagnostic with its pointer, and a summary."""
+    code, out, _ = invoke("validate", "--no-import", "--format", "json", str(FOUR_MISTAKES))
+    document = json.loads(out)
+
+    assert code == 1
+    assert document["summary"] == {"files": 1, "errors": 4, "warnings": 0, "infos": 0}
+    assert [d["pointer"] for d in document["diagnostics"]] == [
+        "/components/0/depends_on/0",
+        "/components/2/depends_on/0",
+        "/components/4/require",
+        "/components/4/depends_on/0",
+    ]
+
+
+def test_strict_makes_warnings_fail(tmp_path: Path) -> None:
+    """A warning passes by default and fails with --strict."""
+    path = write(
+        tmp_path,
+        "spec.yaml",
+        "version: 1\ncomponents:\n  - name: a\n    class: x.y:A\n    after: [ghost]\n",
+    )
+
+    assert invoke("validate", "--no-import", path)[0] == 0
+    assert invoke("validate", "--no-import", "--strict", path)[0] == 1
+
+
+def test_several_files_are_all_reported(tmp_path: Path) -> None:
+    """Every file is checked; the summary counts them all."""
+    bad = write(tmp_path, "bad.yaml", "version: 1\ncomponents: 3\n")
+    code, out, err = invoke("validate", "--no-import", str(EXAMPLE), bad)
+
+    assert code == 1
+    assert out == (
+        f"{bad}:2:13: error[wrong-type] 'components' must be a list; found an integer 3\n"
+    )
+    assert err == "1 error, 0 warnings, 0 infos in 2 files\n"
+
+
+def test_unreadable_file_exits_two(tmp_path: Path) -> None:
+    """A file that cannot be read is exit 2, after the readable ones are checked."""
+    missing = str(tmp_path / "missing.yaml")
+    code, _, err = invoke("validate", str(EXAMPLE), missing)
+
+    assert code == 2
+    assert f"{missing}: cannot read the file" in err
+
+
+def test_wrong_arguments_exit_two() -> None:
+    """Usage errors are exit 2, as with every click command."""
+    assert invoke("validate")[0] == 2
+    assert invoke("validate", "--format", "xml", str(EXAMPLE))[0] == 2
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"---\na: 1\n---\nb: 2\n",
+        b"version: 1\ncomponents:\n\t- name: a\n",
+        b"\xff\xfe\x00garbage",
+        b"- just\n- a list\n",
+        b"version: !!python/object/apply:os.system ['true']\ncomponents: []\n",
+        b"a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        b"e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+    ],
+    ids=["empty", "two-documents", "tabs", "binary", "list", "python-tag", "alias-bomb"],
+)
+def test_bad_input_is_a_diagnostic_not_a_traceback(tmp_path: Path, content: bytes) -> None:
+    """Bad input of any kind gives positioned diagnostics and exit 1."""
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(content)
+    code, out, err = invoke("validate", str(path))
+
+    assert code == 1
+    assert out.startswith(f"{path}:")
+    assert "Traceback" not in out + err
+
+
+def test_plan_text_lists_order_and_consequences(tmp_path: Path) -> None:
+    """plan shows the build order and what an optional failure takes with it."""
+    path = write(
+        tmp_path,
+        "spec.yaml",
+        "version: 1\n"
+        "manager: {name: tiny}\n"
+        "components:\n"
+        "  - {name: storage, class: demo_components:Storage}\n"
+        "  - {name: optional, class: demo_components:Optional}\n"
+        "  - {name: extra, class: demo_components:Unnamed, required: false,"
+        " depends_on: [optional]}\n"
+        "  - {name: sequences, class: demo_components:Sequences, depends_on: [storage],"
+        " enabled: false}\n",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    code = run_plan(
+        path,
+        ValidationOptions(search_path=(str(SPECS),)),
+        output_format="text",
+        out=out,
+        err=err,
+    )
+
+    assert code == 0
+    assert out.getvalue() == (
+        "build plan for tiny:\n"
+        "   1. storage [required] demo_components:Storage: storage\n"
+        "   2. optional [optional] demo_components:Optional: extras\n"
+        "      if it fails: skipped together with extra\n"
+        "   3. extra [optional] demo_components:Unnamed: no features\n"
+        "      needs: optional\n"
+        "      if it fails: skipped alone\n"
+        "   -  sequences (disabled, not built)\n"
+    )
+
+
+def test_plan_refuses_an_invalid_spec() -> None:
+    """plan prints the diagnostics and exits 1 when the spec has errors."""
+    out, err = io.StringIO(), io.StringIO()
+    code = run_plan(
+        str(FOUR_MISTAKES),
+        ValidationOptions(import_classes=False),
+        output_format="text",
+        out=out,
+        err=err,
+    )
+
+    assert code == 1
+    assert out.getvalue() == ""
+    assert err.getvalue().count("error[") == 4
+
+
+def test_run_validate_is_usable_without_click() -> None:
+    """The command functions take their streams and return the exit code."""
+    out, err = io.StringIO(), io.StringIO()
+    code = run_validate([str(EXAMPLE)], ValidationOptions(), out=out, err=err)
+
+    assert code == 0
+    assert err.getvalue() == "0 errors, 0 warnings, 0 infos in 1 file\n"
+
+
+def test_build_prints_describe_json() -> None:
+    """build prints the instance's status and features as JSON; s3_inventory is skipped."""
+    code, out, err = invoke("build", str(EXAMPLE))
+    document = json.loads(out)
+
+    assert code == 0
+    assert document["name"] == "artifactdb-demo"
+    assert "provisioning" in document["features"]
+    assert document["providers"]["provisioning"] == ["sequence_manager"]
+    states = {c["name"]: c["state"] for c in document["components"]}
+    assert states["s3_inventory"] == "skipped"
+    assert sorted(n for n, s in states.items() if s == "built") == sorted(
+        [
+            "storage_manager",
+            "sequence_manager",
+            "revision_manager",
+            "es",
+            "schema_manager",
+            "permissions_manager",
+            "lock_manager",
+            "tasks",
+            "plugins",
+            "queues",
+            "inspectors_manager",
+        ]
+    )
+    assert "optional component s3_inventory skipped" in err
+
+
+def test_build_of_a_failing_required_component_exits_one(tmp_path: Path) -> None:
+    """A required component that fails aborts the build with its status report."""
+    path = write(
+        tmp_path,
+        "spec.yaml",
+        "version: 1\n"
+        "components:\n"
+        "  - {name: storage, class: demo_components:Storage}\n"
+        "  - {name: broken, class: demo_components:Broken, required: true}\n",
+    )
+    code, out, err = invoke("build", "--path", str(SPECS), "--format", "text", path)
+
+    assert code == 1
+    assert "required component 'broken' was not built" in err
+    assert out == (
+        "backend:\n"
+        "  built    storage\n"
+        "  failed   broken: Broken() raised RuntimeError: broken on purpose\n"
+        "features: none\n"
+    )
+
+
+def test_schema_command_prints_the_schema() -> None:
+    """schema prints the JSON Schema."""
+    code, out, _ = invoke("schema")
+
+    assert code == 0
+    assert json.loads(out)["title"] == "adb_manager manager spec"
+
+
+def test_python_dash_m_runs_the_same_command() -> None:
+    """python -m adb_manager works as a real process, with the documented exit codes."""
+    ok = subprocess.run(
+        [sys.executable, "-m", "adb_manager", "validate", str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    bad = subprocess.run(
+        [sys.executable, "-m", "adb_manager", "validate", "--no-import", str(FOUR_MISTAKES)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    version = subprocess.run(
+        [sys.executable, "-m", "adb_manager", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert (ok.returncode, bad.returncode, version.returncode) == (0, 1, 0)
+    assert version.stdout.startswith("adb-manager, version ")
+    assert bad.stdout.count("error[") == 4
