@@ -1,30 +1,39 @@
+# `make demo` and `make test` work on a fresh machine: each creates .venv and installs what it needs.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 EXAMPLE := examples/artifactdb/artifactdb.yaml
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: demo test lint typecheck clean
+.PHONY: demo test lint typecheck pytest clean
 
-$(BIN)/adb-manager: pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
 	touch $@
 
-demo: $(BIN)/adb-manager
+$(VENV)/.test: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[test]'
+	touch $@ $(VENV)/.runtime
+
+demo: $(VENV)/.runtime
 	$(BIN)/adb-manager validate $(EXAMPLE)
 	$(BIN)/adb-manager plan $(EXAMPLE)
-	$(BIN)/adb-manager build $(EXAMPLE) --features
+	$(BIN)/adb-manager build --format text $(EXAMPLE)
 
-lint: $(BIN)/adb-manager
+lint: $(VENV)/.test
 	$(BIN)/ruff check adb_manager tests examples
 	$(BIN)/ruff format --check adb_manager tests examples
 
-typecheck: $(BIN)/adb-manager
+typecheck: $(VENV)/.test
 	$(BIN)/mypy
 
-test: lint typecheck
+pytest: $(VENV)/.test
 	$(BIN)/python -m pytest
 
+test: lint typecheck pytest
+
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis examples/artifactdb/data

@@ -145,13 +145,15 @@ class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 def _configure_logging(verbosity: int) -> None:
+    """Log to stderr: WARNING by default (skipped components), more with -v; components' own
+    loggers included, as the command is the application here."""
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
-    package_logger = logging.getLogger("adb_manager")
-    package_logger.setLevel(level)
-    if not any(isinstance(h, _CurrentStderrHandler) for h in package_logger.handlers):
+    root = logging.getLogger()
+    root.setLevel(level)
+    if not any(isinstance(h, _CurrentStderrHandler) for h in root.handlers):
         handler = _CurrentStderrHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        package_logger.addHandler(handler)
+        root.addHandler(handler)
 
 
 def _options(no_import: bool, paths: Sequence[str]) -> ValidationOptions:
