@@ -114,24 +114,39 @@ def ordering_specs(
 ) -> tuple[DeclaredComponent, ...]:
     """Components with random ordering constraints, in a random declaration order.
 
-    Half the graphs only point "forward" along a hidden order (so they are acyclic), the other
-    half point anywhere. The declaration order is either a random permutation or a greedy
-    topological order (breaking cycles at random), so that both satisfied and broken orders
-    are common. ``disabled`` lets about a quarter of the components be ``enabled: false``;
+    The components are cut into consecutive blocks of a hidden order: constraints between blocks
+    point "forward" only, constraints inside a block point anywhere. One block per component
+    makes an acyclic graph, one block for all makes a free graph, anything between gives several
+    separate cycle groups linked by forward constraints. The declaration order is either a
+    random permutation or a greedy topological order (breaking cycles at random), so that both
+    satisfied and broken orders are common. ``disabled`` lets about a quarter of the components be ``enabled: false``;
     ``strays`` adds self-references and references to an unknown name.
     """
     count = draw(st.integers(min_components, max_components))
     names = [f"c{i}" for i in range(count)]
-    forward_only = draw(st.booleans())
+    blocking = draw(st.sampled_from(["one per component", "random", "one for all"]))
+    block = [0]
+    for _ in names[1:]:
+        if blocking == "one per component":
+            block.append(block[-1] + 1)
+        elif blocking == "random":
+            block.append(block[-1] + draw(st.integers(0, 1)))
+        else:
+            block.append(0)
     components = []
     for position, name in enumerate(names):
         enabled = draw(st.integers(0, 3)) != 3 if disabled else True
         lists: dict[str, tuple[str, ...]] = {}
         for kind in KINDS:
-            if forward_only:
-                pool = names[position + 1 :] if kind == "before" else names[:position]
-            else:
-                pool = [other for other in names if other != name]
+            pool = [
+                other
+                for index, other in enumerate(names)
+                if other != name
+                and (
+                    block[index] == block[position]
+                    or (block[index] > block[position]) == (kind == "before")
+                )
+            ]
             if strays:
                 pool = [*pool, name, UNKNOWN]
             if not pool:
