@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null")}
+# ruamel.yaml resolves plain dates and times to timestamps even in YAML 1.2, whose core schema has
+# no timestamp type: such a value is read as the string it is.
+_TIMESTAMP = _CORE + "timestamp"
 
 
 @attrs.frozen
@@ -252,15 +255,24 @@ class _DataBuilder:
             raise self._fail(node, "too-deep", message, pointer)
         self.spec.value_positions.setdefault(pointer, Position(*_mark(node)))
         if isinstance(node, MappingNode):
+            self._check_collection_tag(node, "map", pointer)
             return self._mapping(node, pointer, depth)
         if isinstance(node, SequenceNode):
+            self._check_collection_tag(node, "seq", pointer)
             return [
                 self._value(item, join_pointer(pointer, index), depth + 1)
                 for index, item in enumerate(node.value)
             ]
         return self._scalar(node, pointer)
 
+    def _check_collection_tag(self, node: Node, kind: str, pointer: str) -> None:
+        if node.tag != _CORE + kind:
+            message = f"tag {node.tag!r} is not allowed; a spec holds plain YAML values only"
+            self._report(node, "tag-not-allowed", message, pointer)
+
     def _scalar(self, node: Node, pointer: str) -> Any:
+        if node.tag == _TIMESTAMP:
+            return str(node.value)
         if node.tag not in _SCALAR_TAGS:
             message = f"tag {node.tag!r} is not allowed; a spec holds plain YAML values only"
             self._report(node, "tag-not-allowed", message, pointer)

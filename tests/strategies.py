@@ -119,8 +119,8 @@ def ordering_specs(
     makes an acyclic graph, one block for all makes a free graph, anything between gives several
     separate cycle groups linked by forward constraints. The declaration order is either a
     random permutation or a greedy topological order (breaking cycles at random), so that both
-    satisfied and broken orders are common. ``disabled`` lets about a quarter of the components be ``enabled: false``;
-    ``strays`` adds self-references and references to an unknown name.
+    satisfied and broken orders are common. ``disabled`` lets about a quarter of the components
+    be ``enabled: false``; ``strays`` adds self-references and references to an unknown name.
     """
     count = draw(st.integers(min_components, max_components))
     names = [f"c{i}" for i in range(count)]
@@ -138,13 +138,18 @@ def ordering_specs(
         enabled = draw(st.integers(0, 3)) != 3 if disabled else True
         lists: dict[str, tuple[str, ...]] = {}
         for kind in KINDS:
+            # Inside the block, or forward to another block (earlier ones for depends_on and
+            # after, later ones for before); mixing both only when there is one block.
+            inside = draw(st.booleans())
             pool = [
                 other
                 for index, other in enumerate(names)
                 if other != name
                 and (
                     block[index] == block[position]
-                    or (block[index] > block[position]) == (kind == "before")
+                    if inside
+                    else (block[index] > block[position]) == (kind == "before")
+                    and block[index] != block[position]
                 )
             ]
             if strays:
@@ -152,8 +157,10 @@ def ordering_specs(
             if not pool:
                 lists[kind] = ()
                 continue
-            size = draw(st.integers(0, 2))
-            chosen = draw(st.lists(st.sampled_from(pool), unique=True, max_size=size))
+            size = min(draw(st.integers(0, 3)), len(pool))
+            chosen = draw(
+                st.lists(st.sampled_from(pool), unique=True, min_size=size, max_size=size)
+            )
             lists[kind] = tuple(chosen)
         components.append(DeclaredComponent(name, enabled, **lists))
     if draw(st.booleans()):
