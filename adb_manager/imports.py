@@ -17,9 +17,10 @@ class ClassPathError(AdbManagerError, ImportError):
     """A class path could not be resolved to an object."""
 
     def __init__(self, path: str, reason: str) -> None:
+        # ImportError.__init__ resets ``path``: set the attributes after it.
+        super().__init__(f"cannot import {path!r}: {reason}")
         self.path = path
         self.reason = reason
-        super().__init__(f"cannot import {path!r}: {reason}")
 
 
 @contextlib.contextmanager

@@ -24,10 +24,11 @@ from adb_manager.errors import UnreadableSpecError
 logger = logging.getLogger(__name__)
 
 _CORE = "tag:yaml.org,2002:"
+_BOM = b"\xef\xbb\xbf"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null")}
-# ruamel.yaml resolves plain dates and times to timestamps even in YAML 1.2, whose core schema has
-# no timestamp type: such a value is read as the string it is.
-_TIMESTAMP = _CORE + "timestamp"
+# ruamel.yaml resolves plain dates and times to timestamps, and a lone "=" to YAML 1.1's value
+# type, even in YAML 1.2, whose core schema has neither: such a value is the string it is.
+_READ_AS_STRING = {_CORE + "timestamp", _CORE + "value"}
 
 
 @attrs.frozen
@@ -118,11 +119,12 @@ def load_file(
     if len(raw) > limits.max_bytes:
         message = f"file is larger than the limit of {limits.max_bytes} bytes"
         return None, [Diagnostic(source, 1, 1, Severity.ERROR, "file-too-large", message)]
+    body = raw[len(_BOM) :] if raw.startswith(_BOM) else raw
     try:
-        text = raw.decode("utf-8-sig")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as error:
-        line, column = _offset_position(raw, error.start)
-        message = f"file is not UTF-8 text: byte 0x{raw[error.start]:02x} cannot be decoded"
+        line, column = _offset_position(body, error.start)
+        message = f"file is not UTF-8 text: byte 0x{body[error.start]:02x} cannot be decoded"
         return None, [Diagnostic(source, line, column, Severity.ERROR, "not-utf8", message)]
     return load_text(text, source, limits=limits, is_json=source.endswith(".json"))
 
@@ -138,9 +140,14 @@ def load_text(
     limits = limits or Limits()
     text = text.removeprefix("\ufeff")
     if is_json:
-        json_problem = _json_syntax_problem(text, source)
-        if json_problem is not None:
-            return None, [json_problem]
+        return _load_json(text, source, limits)
+    spec, diagnostics = _load_yaml(text, source, limits)
+    return _require_mapping(spec, diagnostics)
+
+
+def _load_yaml(
+    text: str, source: str, limits: Limits
+) -> tuple[LoadedSpec | None, list[Diagnostic]]:
     try:
         root = _compose_single_document(text, source)
     except _LoadFailed as failure:
@@ -151,23 +158,51 @@ def load_text(
         spec.data = builder.build(root)
     except _LoadFailed as failure:
         return None, [*builder.diagnostics, failure.diagnostic]
-    if not isinstance(spec.data, dict):
-        found = describe_kind(spec.data)
-        message = f"a spec must be a mapping with version and components; found {found}"
-        builder.diagnostics.append(spec.diagnostic("", "not-a-mapping", message))
-        return None, builder.diagnostics
     return spec, builder.diagnostics
 
 
-def _json_syntax_problem(text: str, source: str) -> Diagnostic | None:
+def _require_mapping(
+    spec: LoadedSpec | None, diagnostics: list[Diagnostic]
+) -> tuple[LoadedSpec | None, list[Diagnostic]]:
+    if spec is None or isinstance(spec.data, dict):
+        return spec, diagnostics
+    found = describe_kind(spec.data)
+    message = f"a spec must be a mapping with version and components; found {found}"
+    return None, [*diagnostics, spec.diagnostic("", "not-a-mapping", message)]
+
+
+def _first_value_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        result.setdefault(key, value)
+    return result
+
+
+def _load_json(
+    text: str, source: str, limits: Limits
+) -> tuple[LoadedSpec | None, list[Diagnostic]]:
+    """JSON gives the values; the same text read as YAML, which JSON nearly is a subset of,
+    gives their positions and reports duplicate keys."""
     try:
-        json.loads(text)
+        data = json.loads(text, object_pairs_hook=_first_value_wins)
     except json.JSONDecodeError as error:
         message = f"invalid JSON: {error.msg}"
-        return Diagnostic(source, error.lineno, error.colno, Severity.ERROR, "syntax", message)
+        return None, [
+            Diagnostic(source, error.lineno, error.colno, Severity.ERROR, "syntax", message)
+        ]
     except RecursionError:
-        return Diagnostic(source, 1, 1, Severity.ERROR, "too-deep", "JSON nesting is too deep")
-    return None
+        message = "JSON nesting is too deep"
+        return None, [Diagnostic(source, 1, 1, Severity.ERROR, "too-deep", message)]
+    spec, diagnostics = _load_yaml(text, source, limits)
+    if spec is None and any(d.code != "syntax" for d in diagnostics):
+        return None, diagnostics
+    if spec is None:
+        # Valid JSON that the YAML reader refuses (a key over 1024 characters, a line break
+        # before a colon): keep the values, without positions.
+        logger.debug("%s: positions unavailable: %s", source, diagnostics[0].message)
+        spec, diagnostics = LoadedSpec(source, None), []
+    spec.data = data
+    return _require_mapping(spec, diagnostics)
 
 
 def _compose_single_document(text: str, source: str) -> Node:
@@ -271,13 +306,19 @@ class _DataBuilder:
             self._report(node, "tag-not-allowed", message, pointer)
 
     def _scalar(self, node: Node, pointer: str) -> Any:
-        if node.tag == _TIMESTAMP:
+        if node.tag in _READ_AS_STRING:
             return str(node.value)
         if node.tag not in _SCALAR_TAGS:
             message = f"tag {node.tag!r} is not allowed; a spec holds plain YAML values only"
             self._report(node, "tag-not-allowed", message, pointer)
             return str(node.value)
-        return self.yaml.constructor.construct_object(node, deep=True)
+        try:
+            return self.yaml.constructor.construct_object(node, deep=True)
+        except (ValueError, KeyError, YAMLError):
+            # An explicit core tag on a value that is not of its type: `!!int abc`.
+            message = f"{node.value!r} is not a valid {node.tag.rpartition(':')[2]}"
+            self._report(node, "invalid-value", message, pointer)
+            return str(node.value)
 
     def _mapping(self, node: MappingNode, pointer: str, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -321,10 +362,11 @@ def _mark(node: Node) -> tuple[int, int]:
 
 
 def _offset_position(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (in characters) of a byte offset in UTF-8 text."""
     before = raw[:offset]
-    line = before.count(b"\n") + 1
-    column = offset - (before.rfind(b"\n") + 1) + 1
-    return line, column
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+    return before.count(b"\n") + 1, column
 
 
 def describe_kind(value: object) -> str:

@@ -10,7 +10,12 @@ from typing import Any, ClassVar
 import attrs
 
 from adb_manager.components import BackendComponent, is_component_class
-from adb_manager.errors import BuildError, ComponentClassError, DuplicateComponentError
+from adb_manager.errors import (
+    AdbManagerError,
+    BuildError,
+    ComponentClassError,
+    DuplicateComponentError,
+)
 from adb_manager.imports import class_path_of, import_object
 from adb_manager.status import ComponentStatus, State
 
@@ -26,6 +31,7 @@ class _Failure:
 
     root: str
     reason: str
+    cause: BaseException | None = None
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
@@ -61,8 +67,13 @@ class BackendManagerBase:
         self._failures: dict[str, _Failure] = {}
         self._started = False
         self._closed = False
-        for entry in type(self).COMPONENTS:
-            self._build_entry(entry)
+        try:
+            for entry in type(self).COMPONENTS:
+                self._build_entry(entry)
+        except BaseException:
+            # The caller gets no manager to close: release what was built before re-raising.
+            self.close()
+            raise
 
     # Building
 
@@ -80,6 +91,10 @@ class BackendManagerBase:
         class's ``FEATURES`` and ``DEPENDS_ON``; ``name`` must agree with the class's ``NAME``
         when the class sets one.
         """
+        if self._closed:
+            raise AdbManagerError(f"manager {self.name!r} is closed; build a new one")
+        if isinstance(features, str) or isinstance(depends_on, str):
+            raise TypeError("features and depends_on take lists of names, not a string")
         cls = self._component_class(component_class)
         component_name = self._component_name(cls, name)
         is_required = cls.REQUIRED if required is None else bool(required)
@@ -100,6 +115,10 @@ class BackendManagerBase:
         return self
 
     def _build_entry(self, entry: Mapping[str, Any]) -> None:
+        if not isinstance(entry, Mapping):
+            raise ComponentClassError(
+                f"{type(self).__name__}.COMPONENTS entry {entry!r}: must be a mapping with 'class'"
+            )
         unknown = set(entry) - _ENTRY_KEYS
         if unknown or "class" not in entry:
             raise ComponentClassError(
@@ -144,14 +163,14 @@ class BackendManagerBase:
             earlier = self._failures.get(dependency)
             if earlier is not None and earlier.root == dependency:
                 reason = f"depends on {dependency!r}, which failed: {earlier.reason}"
-                return _Failure(earlier.root, reason)
+                return _Failure(earlier.root, reason, self._failures[earlier.root].cause)
             if earlier is not None:
                 root_reason = self._failures[earlier.root].reason
                 reason = (
                     f"depends on {dependency!r}, not built because {earlier.root!r} failed:"
                     f" {root_reason}"
                 )
-                return _Failure(earlier.root, reason)
+                return _Failure(earlier.root, reason, self._failures[earlier.root].cause)
             previous = self._statuses.get(dependency)
             if previous is not None and previous.state is State.DISABLED:
                 return _Failure(status.name, f"depends on {dependency!r}, which is disabled")
@@ -165,13 +184,13 @@ class BackendManagerBase:
             component = cls(self, self.config)
         except Exception as error:
             reason = f"{cls.__qualname__}() raised {_describe_exception(error)}"
-            return _Failure(status.name, reason)
+            return _Failure(status.name, reason, error)
         try:
             component.component_init()
         except Exception as error:
             self._close_one(status.name, component)
             reason = f"component_init raised {_describe_exception(error)}"
-            return _Failure(status.name, reason)
+            return _Failure(status.name, reason, error)
         self._components[status.name] = component
         setattr(self, status.name, component)
         return None
@@ -188,7 +207,7 @@ class BackendManagerBase:
         logger.error("required component %s failed: %s", status.name, failure.reason)
         report = self.status
         self.close()
-        raise BuildError(status.name, failure.root, failure.reason, report)
+        raise BuildError(status.name, failure.root, failure.reason, report) from failure.cause
 
     def record_disabled(
         self,

@@ -115,16 +115,17 @@ def ordering_specs(
     """Components with random ordering constraints, in a random declaration order.
 
     The components are cut into consecutive blocks of a hidden order: constraints between blocks
-    point "forward" only, constraints inside a block point anywhere. One block per component
-    makes an acyclic graph, one block for all makes a free graph, anything between gives several
-    separate cycle groups linked by forward constraints. The declaration order is either a
-    random permutation or a greedy topological order (breaking cycles at random), so that both
-    satisfied and broken orders are common. ``disabled`` lets about a quarter of the components
-    be ``enabled: false``; ``strays`` adds self-references and references to an unknown name.
+    point "forward" only, constraints inside a block point anywhere, and a block may be closed
+    into a ring of ``after`` constraints. One block per component makes an acyclic graph, one
+    block for all a free graph, anything between several cycle groups linked by forward
+    constraints. The declaration order is either a random permutation or a greedy topological
+    order (breaking cycles at random), so that both satisfied and broken orders are common.
+    ``disabled`` lets about a quarter of the components be ``enabled: false``; ``strays`` adds
+    self-references and references to an unknown name.
     """
     count = draw(st.integers(min_components, max_components))
     names = [f"c{i}" for i in range(count)]
-    blocking = draw(st.sampled_from(["one per component", "random", "one for all"]))
+    blocking = draw(st.sampled_from(["one per component", "random", "random", "one for all"]))
     block = [0]
     for _ in names[1:]:
         if blocking == "one per component":
@@ -133,13 +134,12 @@ def ordering_specs(
             block.append(block[-1] + draw(st.integers(0, 1)))
         else:
             block.append(0)
-    components = []
+    lists: dict[str, dict[str, list[str]]] = {}
     for position, name in enumerate(names):
-        enabled = draw(st.integers(0, 3)) != 3 if disabled else True
-        lists: dict[str, tuple[str, ...]] = {}
+        lists[name] = {}
         for kind in KINDS:
-            # Inside the block, or forward to another block (earlier ones for depends_on and
-            # after, later ones for before); mixing both only when there is one block.
+            # Only inside the block, or also forward to other blocks (earlier ones for
+            # depends_on and after, later ones for before).
             inside = draw(st.booleans())
             pool = [
                 other
@@ -147,22 +147,31 @@ def ordering_specs(
                 if other != name
                 and (
                     block[index] == block[position]
-                    if inside
-                    else (block[index] > block[position]) == (kind == "before")
-                    and block[index] != block[position]
+                    or (not inside and (block[index] > block[position]) == (kind == "before"))
                 )
             ]
             if strays:
                 pool = [*pool, name, UNKNOWN]
-            if not pool:
-                lists[kind] = ()
-                continue
             size = min(draw(st.integers(0, 3)), len(pool))
-            chosen = draw(
-                st.lists(st.sampled_from(pool), unique=True, min_size=size, max_size=size)
+            lists[name][kind] = (
+                draw(st.lists(st.sampled_from(pool), unique=True, min_size=size, max_size=size))
+                if size
+                else []
             )
-            lists[kind] = tuple(chosen)
-        components.append(DeclaredComponent(name, enabled, **lists))
+    for number in range(block[-1] + 1):
+        members = [name for name, b in zip(names, block, strict=True) if b == number]
+        if len(members) > 1 and draw(st.booleans()):
+            for previous, name in zip(members, members[1:] + members[:1], strict=True):
+                if previous not in lists[name]["after"]:
+                    lists[name]["after"].append(previous)
+    components = [
+        DeclaredComponent(
+            name,
+            enabled=draw(st.integers(0, 3)) != 3 if disabled else True,
+            **{kind: tuple(targets) for kind, targets in lists[name].items()},
+        )
+        for name in names
+    ]
     if draw(st.booleans()):
         return tuple(draw(st.permutations(components)))
     constraints = binding_constraints(components)

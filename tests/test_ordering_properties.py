@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import pairwise, permutations
 
 from hypothesis import event, given, note
 from strategies import (
@@ -161,8 +161,17 @@ def test_one_cycle_diagnostic_for_each_group_of_components_in_a_cycle(
 ) -> None:
     """A cyclic graph gets exactly one cycle diagnostic per cycle group; an acyclic one, none."""
     _, diagnostics = validate(components)
-    groups = cyclic_groups(components, binding_constraints(components))
+    constraints = binding_constraints(components)
+    groups = cyclic_groups(components, constraints)
     event(f"{len(groups)} cycle group(s)")
+    if len(components) <= 6:
+        # Cross-check the closure: a graph is acyclic exactly when some order satisfies it all.
+        names = [c.name for c in components]
+        satisfiable = any(
+            all(order.index(c.first) < order.index(c.then) for c in constraints)
+            for order in map(list, permutations(names))
+        )
+        assert satisfiable == (not groups)
     reported = []
     for diagnostic in (d for d in diagnostics if d.code == "cycle"):
         match = _CYCLE_PATH.match(diagnostic.message)
@@ -201,5 +210,6 @@ def test_disabled_components_bind_no_soft_constraint_and_fail_hard_ones(
     assert sorted(d.line for d in disabled_dependency) == sorted(hard)
     assert all(d.severity is Severity.ERROR for d in disabled_dependency)
     assert not [d for d in diagnostics if d.line in soft and d.severity is not Severity.INFO]
+    assert sorted(d.line for d in diagnostics if d.code == "disabled-reference") == sorted(soft)
     # Nothing that names a disabled component takes part in ordering.
     assert not [d for d in diagnostics if d.code in ORDERING_CODES and d.line in hard | soft]
