@@ -153,11 +153,7 @@ def ordering_specs(
             if strays:
                 pool = [*pool, name, UNKNOWN]
             size = min(draw(st.integers(0, 3)), len(pool))
-            lists[name][kind] = (
-                draw(st.lists(st.sampled_from(pool), unique=True, min_size=size, max_size=size))
-                if size
-                else []
-            )
+            lists[name][kind] = draw(st.permutations(pool))[:size] if size else []
     for number in range(block[-1] + 1):
         members = [name for name, b in zip(names, block, strict=True) if b == number]
         if len(members) > 1 and draw(st.booleans()):
