@@ -354,12 +354,14 @@ class _SemanticChecker:
     def check_ordering(self) -> Iterator[Diagnostic]:
         order = [item.spec.name for item in self.unique]
         edges = self._edges()
-        cyclic: set[str] = set()
-        for group in strongly_connected_components(order, edges):
-            if len(group) > 1:
-                cyclic.update(group)
+        # An edge inside a circle is reported with its cycle, not as an order violation too.
+        group_of = {
+            name: number
+            for number, group in enumerate(strongly_connected_components(order, edges))
+            for name in group
+        }
         for edge in order_violations(order, edges):
-            if edge.first in cyclic and edge.then in cyclic:
+            if group_of[edge.first] == group_of[edge.then]:
                 continue
             yield self._order_violation(edge)
         for cycle in find_cycles(order, edges):

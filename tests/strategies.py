@@ -156,7 +156,7 @@ def ordering_specs(
             lists[name][kind] = draw(st.permutations(pool))[:size] if size else []
     for number in range(block[-1] + 1):
         members = [name for name, b in zip(names, block, strict=True) if b == number]
-        if len(members) > 1 and draw(st.booleans()):
+        if len(members) > 1 and (blocking == "random" or draw(st.booleans())):
             for previous, name in zip(members, members[1:] + members[:1], strict=True):
                 if previous not in lists[name]["after"]:
                     lists[name]["after"].append(previous)

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise, permutations
 
-from hypothesis import event, given, note
+from hypothesis import event, example, given, note
 from strategies import (
     Constraint,
     DeclaredComponent,
@@ -96,6 +96,14 @@ def test_no_ordering_error_exactly_when_the_order_satisfies_every_constraint(
 
 
 @given(ordering_specs())
+@example(  # Two separate cycles, and c0 after c2 broken between them: found by this test.
+    (
+        DeclaredComponent("c0", after=("c1", "c2")),
+        DeclaredComponent("c1", after=("c0",)),
+        DeclaredComponent("c2", after=("c3",)),
+        DeclaredComponent("c3", after=("c2",)),
+    )
+)
 def test_each_broken_constraint_is_reported_at_its_own_list_entry(
     components: tuple[DeclaredComponent, ...],
 ) -> None:
