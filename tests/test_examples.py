@@ -9,25 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from artifactdb_facts import ALL_COMPONENTS
 
 from adb_manager import BuildError, ValidationOptions, from_spec, validate_file
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTDB = Path("examples/artifactdb")
-ALL_COMPONENTS = [
-    "storage_manager",
-    "sequence_manager",
-    "revision_manager",
-    "es",
-    "schema_manager",
-    "permissions_manager",
-    "lock_manager",
-    "tasks",
-    "plugins",
-    "queues",
-    "inspectors_manager",
-    "s3_inventory",
-]
 
 
 @pytest.fixture(autouse=True)
