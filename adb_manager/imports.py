@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import importlib
 import logging
+import os
 import sys
+import types
 from collections.abc import Iterator, Sequence
+from importlib.machinery import ModuleSpec, PathFinder
 
 from adb_manager.errors import AdbManagerError
 
@@ -36,29 +40,96 @@ def extra_search_path(directories: Sequence[str]) -> Iterator[None]:
                 sys.path.remove(directory)
 
 
+# Directories that specs have named for their modules, in this process. A package loaded from
+# one of them belongs to that spec: when another spec's directory holds a package of the same
+# name, the first is forgotten so that each spec is checked against its own.
+_spec_directories: set[str] = set()
+
+
 def import_object(path: str, *, search_path: Sequence[str] = ()) -> object:
-    """The object named by ``package.module:Qualname``.
+    """The object named by ``package.module:Qualname``; ``search_path`` directories first.
 
     Importing runs the module's code: only call this on specs whose modules you trust.
     """
     module_name, sep, qualname = path.partition(":")
     if not sep or not module_name or not qualname:
         raise ClassPathError(path, "write it as package.module:Qualname")
+    _spec_directories.update(os.path.realpath(d) for d in search_path)
     logger.debug("importing %s", module_name)
     with extra_search_path(search_path):
-        try:
-            target: object = importlib.import_module(module_name)
-        except ImportError as error:
-            raise ClassPathError(path, f"module {module_name!r} not found ({error})") from error
-        except Exception as error:
-            reason = f"importing module {module_name!r} raised {type(error).__name__}: {error}"
-            raise ClassPathError(path, reason) from error
-    for part in qualname.split("."):
+        _forget_other_specs_package(path, module_name.partition(".")[0], search_path)
+        module = _import_module(path, module_name)
+    target: object = module
+    for depth, part in enumerate(qualname.split(".")):
         try:
             target = getattr(target, part)
         except AttributeError as error:
-            raise ClassPathError(path, f"{module_name!r} has no attribute {qualname!r}") from error
+            owner = ".".join([module_name, *qualname.split(".")[:depth]])
+            names = [n for n in dir(target) if not n.startswith("_")]
+            hint = _close_match(part, names)
+            reason = f"{owner!r} has no attribute {part!r}{hint}"
+            raise ClassPathError(path, reason) from error
     return target
+
+
+def _import_module(path: str, module_name: str) -> object:
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        missing = error.name or ""
+        if module_name == missing or module_name.startswith(missing + "."):
+            raise ClassPathError(path, f"no module named {missing!r}") from error
+        reason = f"importing {module_name!r} failed: {error}"
+        raise ClassPathError(path, reason) from error
+    except Exception as error:
+        reason = f"importing {module_name!r} raised {type(error).__name__}: {error}"
+        raise ClassPathError(path, reason) from error
+
+
+def _close_match(name: str, candidates: Sequence[str]) -> str:
+    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
+    return f"; did you mean {matches[0]!r}?" if matches else ""
+
+
+def _locations(module: types.ModuleType | None, spec: ModuleSpec | None) -> set[str]:
+    found: set[str] = set()
+    origin = spec.origin if spec is not None else getattr(module, "__file__", None)
+    if origin:
+        found.add(os.path.realpath(origin))
+    search = spec.submodule_search_locations if spec is not None else None
+    if search is None and module is not None:
+        search = getattr(module, "__path__", None)
+    found.update(os.path.realpath(location) for location in search or ())
+    return found
+
+
+def _forget_other_specs_package(path: str, top: str, search_path: Sequence[str]) -> None:
+    """Make ``top`` resolve in ``search_path`` when a package of that name is already loaded
+    from elsewhere: forget it if another spec's directory provided it, else refuse."""
+    loaded = sys.modules.get(top)
+    if loaded is None or not search_path:
+        return
+    local = PathFinder.find_spec(top, list(search_path))
+    if local is None:
+        return
+    loaded_at = _locations(loaded, loaded.__spec__)
+    if loaded_at & _locations(None, local):
+        return
+    if any(_is_under(location, _spec_directories) for location in loaded_at):
+        logger.debug("forgetting %s from %s for %s", top, sorted(loaded_at), path)
+        for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+            del sys.modules[name]
+        return
+    where = getattr(loaded, "__file__", None) or "a built-in module"
+    reason = (
+        f"module {top!r} is already imported from {where}, which hides the one at"
+        f" {local.origin or local.submodule_search_locations}; rename that package"
+    )
+    raise ClassPathError(path, reason)
+
+
+def _is_under(location: str, directories: set[str]) -> bool:
+    return any(location.startswith(directory + os.sep) for directory in directories)
 
 
 def class_path_of(cls: type) -> str:

@@ -138,22 +138,44 @@ def strongly_connected_components(nodes: Sequence[str], edges: Iterable[Edge]) -
     return groups
 
 
-def find_cycles(order: Sequence[str], edges: Sequence[Edge]) -> list[list[Edge]]:
-    """One cycle for every group of components that constrain each other in a circle.
+@attrs.frozen
+class Cycle:
+    """Components that constrain each other in a circle.
 
-    Each cycle is a closed path of edges, starting at the group's earliest declared component and
-    read as "comes after": ``a -> b`` means ``a`` must come after ``b``.
+    ``path`` is one closed path of edges through them, starting at the earliest declared member
+    and read as "comes after": ``a -> b`` means ``a`` must come after ``b``. ``edges`` holds every
+    edge between members, ``path`` ones included.
     """
+
+    path: tuple[Edge, ...]
+    members: frozenset[str]
+    edges: tuple[Edge, ...]
+
+    def parallel(self, step: Edge) -> list[Edge]:
+        """Every edge that orders the same two components as ``step``, in the same direction."""
+        return [e for e in self.edges if (e.first, e.then) == (step.first, step.then)]
+
+    def is_broken_without(self, removed: Sequence[Edge]) -> bool:
+        """Whether the members would no longer form any circle without ``removed``."""
+        kept = [e for e in self.edges if e not in removed]
+        groups = strongly_connected_components(sorted(self.members), kept)
+        return all(len(group) == 1 for group in groups)
+
+
+def find_cycles(order: Sequence[str], edges: Sequence[Edge]) -> list[Cycle]:
+    """One :class:`Cycle` for every group of components that constrain each other in a circle,
+    in the declared order of their earliest member."""
     position = {name: index for index, name in enumerate(order)}
     cycles = []
     for group in strongly_connected_components(order, edges):
         if len(group) < 2:
             continue
-        members = set(group)
-        inner = [e for e in edges if e.first in members and e.then in members]
+        members = frozenset(group)
+        inner = tuple(e for e in edges if e.first in members and e.then in members)
         start = min(group, key=position.__getitem__)
-        cycles.append(_shortest_cycle_through(start, inner, position))
-    cycles.sort(key=lambda cycle: position[cycle[0].then])
+        path = tuple(_shortest_cycle_through(start, inner, position))
+        cycles.append(Cycle(path, members, inner))
+    cycles.sort(key=lambda cycle: position[cycle.path[0].then])
     return cycles
 
 

@@ -23,6 +23,7 @@ from adb_manager.imports import ClassPathError, import_object
 from adb_manager.loading import Limits, LoadedSpec, load_file, load_text
 from adb_manager.model import ComponentSpec, ManagerSpec, salvage_component, structure_spec
 from adb_manager.ordering import (
+    Cycle,
     Edge,
     EdgeKind,
     find_cycles,
@@ -388,19 +389,30 @@ class _SemanticChecker:
             )
         return self._at(pointer, "order-violation", message)
 
-    def _cycle(self, cycle: Sequence[Edge]) -> Diagnostic:
-        path = " -> ".join([cycle[0].then, *(edge.first for edge in cycle)])
-        steps = []
-        for edge in cycle:
-            line = self._line_of(self._edge_pointer(edge))
-            steps.append(f"{edge.describe()} at line {line}" + (" (soft)" if edge.soft else ""))
-        soft = [edge.describe() for edge in cycle if edge.soft]
-        if soft:
-            advice = "drop one of the soft constraints: " + "; ".join(soft)
-        else:
-            advice = "every edge is a hard dependency: one of them must go"
-        message = f"ordering cycle {path}: {', '.join(steps)}; {advice}"
-        return self._at(self._edge_pointer(cycle[0]), "cycle", message)
+    def _cycle(self, cycle: Cycle) -> Diagnostic:
+        first = cycle.path[0]
+        path = " -> ".join([first.then, *(edge.first for edge in cycle.path)])
+        steps = [" and ".join(map(self._describe_edge, cycle.parallel(e))) for e in cycle.path]
+        message = f"ordering cycle {path}: {', '.join(steps)}; {self._cycle_advice(cycle)}"
+        return self._at(self._edge_pointer(first), "cycle", message)
+
+    def _describe_edge(self, edge: Edge) -> str:
+        line = self._line_of(self._edge_pointer(edge))
+        return f"{edge.describe()} at line {line}" + (" (soft)" if edge.soft else "")
+
+    @staticmethod
+    def _cycle_advice(cycle: Cycle) -> str:
+        """Which soft constraints could go, only when dropping them does break every circle."""
+        droppable = []
+        for step in cycle.path:
+            parallel = cycle.parallel(step)
+            if all(e.soft for e in parallel) and cycle.is_broken_without(parallel):
+                droppable.append(" and ".join(e.describe() for e in parallel))
+        if droppable:
+            return "drop one of the soft constraints: " + "; ".join(droppable)
+        if any(e.soft for e in cycle.edges):
+            return "no soft constraint alone breaks it: a hard dependency must go"
+        return "every edge is a hard dependency: one of them must go"
 
     # Features
 

@@ -420,8 +420,8 @@ def test_components_entry_with_an_unimportable_path_raises_class_path_error(
     with pytest.raises(ClassPathError) as raised:
         Manager({"events": events})
     assert str(raised.value).startswith(
-        "cannot import 'no_such_module_for_adb_tests:Thing': module"
-        " 'no_such_module_for_adb_tests' not found"
+        "cannot import 'no_such_module_for_adb_tests:Thing': no module named"
+        " 'no_such_module_for_adb_tests'"
     )
     assert raised.value.path == "no_such_module_for_adb_tests:Thing"
 

@@ -473,3 +473,106 @@ def test_from_spec_builds_a_valid_spec() -> None:
         ("optional", "disabled"),
     ]
     manager.close()
+
+
+def _package(root: Path, package: str, source: str) -> None:
+    (root / package).mkdir(parents=True)
+    (root / package / "__init__.py").write_text("", encoding="utf-8")
+    (root / package / "parts.py").write_text(textwrap.dedent(source), encoding="utf-8")
+
+
+def test_specs_beside_packages_of_the_same_name_each_get_their_own(tmp_path: Path) -> None:
+    """Two specs each beside its own 'shop' package are checked against their own, in any order."""
+    for name, cls in (("one", "First"), ("two", "Second")):
+        _package(
+            tmp_path / name,
+            "shop_for_adb_tests",
+            f"""\
+            from adb_manager import BackendComponent
+            class {cls}(BackendComponent):
+                NAME = "{cls.lower()}"
+            """,
+        )
+        spec = f"version: 1\ncomponents:\n  - name: {cls.lower()}\n"
+        spec += f"    class: shop_for_adb_tests.parts:{cls}\n"
+        (tmp_path / name / "spec.yaml").write_text(spec, encoding="utf-8")
+
+    for name in ("one", "two", "one"):
+        assert validate_file(tmp_path / name / "spec.yaml").diagnostics == ()
+
+
+def test_a_package_hidden_by_an_imported_module_is_explained(tmp_path: Path) -> None:
+    """A spec-side package named like a module already imported (json) is reported as hidden."""
+    _package(tmp_path, "json", "X = 1\n")
+    (tmp_path / "spec.yaml").write_text(
+        "version: 1\ncomponents:\n  - name: x\n    class: json.parts:X\n", encoding="utf-8"
+    )
+    result = validate_file(tmp_path / "spec.yaml")
+
+    assert [(d.line, d.column, d.code) for d in result.diagnostics] == [(4, 12, "class-not-found")]
+    assert "module 'json' is already imported from" in result.diagnostics[0].message
+    assert "rename that package" in result.diagnostics[0].message
+
+
+def test_import_failures_say_what_failed(tmp_path: Path) -> None:
+    """A missing module, a module whose own import fails and a misspelt class differ in words."""
+    _package(tmp_path, "broken_for_adb_tests", "import no_such_dependency_for_adb_tests\n")
+    _package(tmp_path, "fine_for_adb_tests", "class Database:\n    pass\n")
+    text = """\
+    version: 1
+    components:
+      - name: a
+        class: broken_for_adb_tests.parts:A
+      - name: b
+        class: fine_for_adb_tests.nothing:B
+      - name: c
+        class: fine_for_adb_tests.parts:Databse
+    """
+    options = ValidationOptions(search_path=(str(tmp_path),))
+
+    assert messages(text, options) == [
+        "cannot import 'broken_for_adb_tests.parts:A': importing 'broken_for_adb_tests.parts'"
+        " failed: No module named 'no_such_dependency_for_adb_tests'",
+        "cannot import 'fine_for_adb_tests.nothing:B': no module named"
+        " 'fine_for_adb_tests.nothing'",
+        "cannot import 'fine_for_adb_tests.parts:Databse': 'fine_for_adb_tests.parts' has no"
+        " attribute 'Databse'; did you mean 'Database'?",
+    ]
+
+
+def test_cycle_advice_counts_hard_edges_beside_soft_ones() -> None:
+    """A step held by a hard and a soft constraint is not one that dropping the soft one breaks."""
+    text = """\
+    version: 1
+    components:
+      - name: cache
+        class: a.b:Cache
+        after: [database]
+      - name: database
+        class: a.b:Database
+        depends_on: [cache]
+        after: [cache]
+    """
+    assert messages(text) == [
+        "ordering cycle cache -> database -> cache: cache after database at line 5 (soft),"
+        " database depends_on cache at line 8 and database after cache at line 9 (soft);"
+        " drop one of the soft constraints: cache after database"
+    ]
+
+
+def test_cycle_advice_when_no_soft_constraint_alone_is_enough() -> None:
+    """When every step has a hard edge, the advice says a hard dependency must go."""
+    text = """\
+    version: 1
+    components:
+      - name: cache
+        class: a.b:Cache
+        depends_on: [database]
+      - name: database
+        class: a.b:Database
+        depends_on: [cache]
+        after: [cache]
+    """
+    assert messages(text)[0].endswith(
+        "no soft constraint alone breaks it: a hard dependency must go"
+    )
