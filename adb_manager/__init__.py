@@ -11,10 +11,12 @@ from adb_manager.errors import (
     AdbManagerError,
     BuildError,
     ComponentClassError,
+    DeclarationError,
     DuplicateComponentError,
     SpecError,
     UnreadableSpecError,
 )
+from adb_manager.imports import ClassPathError
 from adb_manager.manager import BackendManagerBase
 from adb_manager.model import ComponentSpec, ManagerInfo, ManagerSpec
 from adb_manager.status import ComponentStatus, State
@@ -31,9 +33,11 @@ __all__ = [
     "BackendComponent",
     "BackendManagerBase",
     "BuildError",
+    "ClassPathError",
     "ComponentClassError",
     "ComponentSpec",
     "ComponentStatus",
+    "DeclarationError",
     "Diagnostic",
     "DuplicateComponentError",
     "ManagerInfo",

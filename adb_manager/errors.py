@@ -32,6 +32,10 @@ class ComponentClassError(AdbManagerError, TypeError):
     """A class given to the builder is not a usable component class."""
 
 
+class DeclarationError(AdbManagerError, ValueError):
+    """A name, feature or flag given to the builder breaks the rules a spec would be held to."""
+
+
 class DuplicateComponentError(AdbManagerError, ValueError):
     """A component name is already taken on the manager."""
 

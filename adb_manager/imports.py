@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
 import importlib
 import logging
 import os
@@ -13,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from importlib.machinery import ModuleSpec, PathFinder
 
 from adb_manager.errors import AdbManagerError
+from adb_manager.suggestions import did_you_mean
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def import_object(path: str, *, search_path: Sequence[str] = ()) -> object:
         except AttributeError as error:
             owner = ".".join([module_name, *qualname.split(".")[:depth]])
             names = [n for n in dir(target) if not n.startswith("_")]
-            hint = _close_match(part, names)
+            hint = did_you_mean(part, names)
             reason = f"{owner!r} has no attribute {part!r}{hint}"
             raise ClassPathError(path, reason) from error
     return target
@@ -84,11 +84,6 @@ def _import_module(path: str, module_name: str) -> object:
     except Exception as error:
         reason = f"importing {module_name!r} raised {type(error).__name__}: {error}"
         raise ClassPathError(path, reason) from error
-
-
-def _close_match(name: str, candidates: Sequence[str]) -> str:
-    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
-    return f"; did you mean {matches[0]!r}?" if matches else ""
 
 
 def _locations(module: types.ModuleType | None, spec: ModuleSpec | None) -> set[str]:

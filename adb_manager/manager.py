@@ -14,9 +14,11 @@ from adb_manager.errors import (
     AdbManagerError,
     BuildError,
     ComponentClassError,
+    DeclarationError,
     DuplicateComponentError,
 )
 from adb_manager.imports import class_path_of, import_object
+from adb_manager.schema import defined_pattern
 from adb_manager.status import ComponentStatus, State
 
 logger = logging.getLogger(__name__)
@@ -36,6 +38,18 @@ class _Failure:
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
+
+
+def _names(values: Iterable[str], kind: str, where: str) -> tuple[str, ...]:
+    """``values`` checked against the spec schema's pattern for ``kind``, as the spec would be."""
+    if isinstance(values, str):
+        raise DeclarationError(f"{where}: expected a list of names, not the string {values!r}")
+    names = tuple(values)
+    pattern = defined_pattern(kind)
+    bad = [name for name in names if not isinstance(name, str) or not pattern.match(name)]
+    if bad:
+        raise DeclarationError(f"{where}: malformed name(s) {bad!r}; expected {pattern.pattern}")
+    return names
 
 
 def _describe_exception(error: BaseException) -> str:
@@ -93,18 +107,27 @@ class BackendManagerBase:
         """
         if self._closed:
             raise AdbManagerError(f"manager {self.name!r} is closed; build a new one")
-        if isinstance(features, str) or isinstance(depends_on, str):
-            raise TypeError("features and depends_on take lists of names, not a string")
+        if required is not None and not isinstance(required, bool):
+            raise DeclarationError(f"required must be True, False or None, not {required!r}")
         cls = self._component_class(component_class)
+        qualname = cls.__name__
+        features = (
+            *_names(cls.FEATURES, "featureName", f"{qualname}.FEATURES"),
+            *_names(features, "featureName", f"features of {qualname}"),
+        )
+        depends_on = (
+            *_names(cls.DEPENDS_ON, "componentName", f"{qualname}.DEPENDS_ON"),
+            *_names(depends_on, "componentName", f"depends_on of {qualname}"),
+        )
         component_name = self._component_name(cls, name)
-        is_required = cls.REQUIRED if required is None else bool(required)
+        is_required = cls.REQUIRED if required is None else required
         status = ComponentStatus(
             name=component_name,
             class_path=class_path_of(cls),
             state=State.BUILT,
             required=is_required,
-            features=_unique([*cls.FEATURES, *features]),
-            depends_on=_unique([*cls.DEPENDS_ON, *depends_on]),
+            features=_unique(features),
+            depends_on=_unique(depends_on),
         )
         failure = self._unmet_dependency(status) or self._construct(cls, status)
         if failure is None:
@@ -150,6 +173,8 @@ class BackendManagerBase:
         chosen = name or cls.NAME
         if not chosen:
             raise ComponentClassError(f"{cls.__qualname__} has no NAME; pass name=")
+        if not isinstance(chosen, str) or not defined_pattern("componentName").match(chosen):
+            raise DeclarationError(f"{chosen!r} is not a component name: use snake_case")
         if chosen in self._statuses:
             raise DuplicateComponentError(chosen, "a component of that name was already declared")
         if hasattr(type(self), chosen) or chosen in vars(self):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
+import re
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
@@ -15,6 +15,7 @@ from jsonschema.exceptions import ValidationError
 
 from adb_manager.diagnostics import Diagnostic
 from adb_manager.loading import LoadedSpec, describe_kind, join_pointer
+from adb_manager.suggestions import did_you_mean
 
 SCHEMA_FILE = "manager-spec.schema.json"
 
@@ -38,6 +39,13 @@ def load_schema() -> dict[str, Any]:
     """The manager spec JSON Schema (draft 2020-12)."""
     schema: dict[str, Any] = json.loads(schema_path().read_text(encoding="utf-8"))
     return schema
+
+
+@functools.cache
+def defined_pattern(name: str) -> re.Pattern[str]:
+    """The pattern of one of the schema's ``$defs`` (componentName, featureName, classPath), so
+    that code checking names outside a spec applies the same rule as the schema."""
+    return re.compile(load_schema()["$defs"][name]["pattern"])
 
 
 @functools.cache
@@ -83,7 +91,7 @@ def _diagnostics_for(error: ValidationError, spec: LoadedSpec) -> Iterator[Diagn
         for key in error.instance:
             if key in allowed:
                 continue
-            message = f"unknown key {key!r} in {owner}" + _did_you_mean(key, allowed)
+            message = f"unknown key {key!r} in {owner}" + _allowed_keys_hint(key, allowed)
             yield spec.diagnostic(join_pointer(pointer, key), "unknown-key", message, key=True)
     elif validator == "required":
         for key in error.validator_value:
@@ -93,17 +101,12 @@ def _diagnostics_for(error: ValidationError, spec: LoadedSpec) -> Iterator[Diagn
     elif validator == "uniqueItems":
         yield from _duplicate_items(error, spec, pointer, path)
     else:
-        yield spec.diagnostic(pointer, *_code_and_message(error, path, owner))
+        is_yaml = not spec.source.endswith(".json")
+        yield spec.diagnostic(pointer, *_code_and_message(error, path, owner, is_yaml=is_yaml))
 
 
-def _did_you_mean(key: str, allowed: Sequence[str]) -> str:
-    normalised = key.replace("-", "_").lower()
-    if normalised != key and normalised in allowed:
-        return f"; did you mean {normalised!r}?"
-    matches = difflib.get_close_matches(normalised, allowed, n=1, cutoff=0.6)
-    if matches:
-        return f"; did you mean {matches[0]!r}?"
-    return f"; allowed keys: {', '.join(allowed)}"
+def _allowed_keys_hint(key: str, allowed: Sequence[str]) -> str:
+    return did_you_mean(key, allowed) or f"; allowed keys: {', '.join(allowed)}"
 
 
 def _duplicate_items(
@@ -138,14 +141,14 @@ _PATTERN_CODES = {
 
 
 def _code_and_message(
-    error: ValidationError, path: Sequence[str | int], owner: str
+    error: ValidationError, path: Sequence[str | int], owner: str, *, is_yaml: bool = True
 ) -> tuple[str, str]:
     subject = _subject(path, owner)
     value = error.instance
     if error.validator == "type":
         expected = error.validator_value
         message = f"{subject} must be {_article(expected)}; found {describe_kind(value)}"
-        if expected == "boolean" and isinstance(value, str) and value in _YAML11_BOOLEANS:
+        if is_yaml and expected == "boolean" and value in _YAML11_BOOLEANS:
             message += f" ({value!r} is a string in YAML 1.2: write true or false)"
         elif isinstance(value, str | int | float) and not isinstance(value, bool):
             message += f" {value!r}"

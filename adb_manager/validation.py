@@ -7,10 +7,8 @@ on the parts of the spec that are well formed, so that one run reports every mis
 
 from __future__ import annotations
 
-import difflib
 import logging
 import os
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,11 +29,10 @@ from adb_manager.ordering import (
     ordering_edges,
     strongly_connected_components,
 )
-from adb_manager.schema import schema_diagnostics
+from adb_manager.schema import defined_pattern, schema_diagnostics
+from adb_manager.suggestions import did_you_mean
 
 logger = logging.getLogger(__name__)
-
-_FEATURE_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 @attrs.frozen
@@ -202,14 +199,14 @@ class _SemanticChecker:
             return
         other = self.by_name.get(target)
         if other is None:
-            hint = _did_you_mean(target, list(self.by_name))
+            hint = did_you_mean(target, self.by_name)
             if hard:
                 message = f"{name!r} depends on {target!r}, which is not in the spec{hint}"
                 yield self._at(pointer, "unknown-dependency", message)
             else:
                 message = (
-                    f"{name!r} is ordered {kind.value} {target!r}, which is not in the spec;"
-                    f" the constraint has no effect{hint}"
+                    f"{name!r} is ordered {kind.value} {target!r}, which is not in the spec,"
+                    f" so the constraint has no effect{hint}"
                 )
                 yield self._at(pointer, "unknown-reference", message, Severity.WARNING)
             return
@@ -231,7 +228,8 @@ class _SemanticChecker:
     def check_classes(self) -> Iterator[Diagnostic]:
         yield from self._check_manager_class()
         for item in self.unique:
-            if not item.spec.class_path:
+            # A malformed class path is a schema finding already; importing it says nothing more.
+            if not defined_pattern("classPath").match(item.spec.class_path):
                 continue
             yield from self._check_component_class(item)
 
@@ -243,7 +241,7 @@ class _SemanticChecker:
 
         manager = self.loaded.data.get("manager")
         path = manager.get("class") if isinstance(manager, Mapping) else None
-        if not isinstance(path, str) or ":" not in path:
+        if not isinstance(path, str) or not defined_pattern("classPath").match(path):
             return
         try:
             cls = self._import(path)
@@ -275,7 +273,7 @@ class _SemanticChecker:
             )
             yield self._at(item.pointer + "/name", "name-mismatch", message)
         for feature in cls.FEATURES:
-            if not _FEATURE_NAME.match(feature):
+            if not isinstance(feature, str) or not defined_pattern("featureName").match(feature):
                 message = f"{path} declares the malformed feature {feature!r}; use kebab-case"
                 yield self._at(pointer, "invalid-feature", message)
         yield from self._check_class_dependencies(item, cls)
@@ -296,7 +294,7 @@ class _SemanticChecker:
                 line = self._line_of(other.pointer)
                 message = (
                     f"{cls.__qualname__} declares DEPENDS_ON {target!r}, which is disabled"
-                    f" (line {line})"
+                    f" (line {line}); enable {target!r} or disable {item.spec.name!r}"
                 )
                 yield self._at(pointer, "class-dependency", message)
 
@@ -441,11 +439,6 @@ class _SemanticChecker:
             for index, feature in enumerate(item.spec.features)
         ]
         return found
-
-
-def _did_you_mean(name: str, candidates: Sequence[str]) -> str:
-    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
-    return f"; did you mean {matches[0]!r}?" if matches else ""
 
 
 def validate_data(

@@ -10,7 +10,12 @@ from typing import Any, ClassVar
 import pytest
 
 from adb_manager.components import BackendComponent
-from adb_manager.errors import BuildError, ComponentClassError, DuplicateComponentError
+from adb_manager.errors import (
+    BuildError,
+    ComponentClassError,
+    DeclarationError,
+    DuplicateComponentError,
+)
 from adb_manager.imports import ClassPathError
 from adb_manager.manager import BackendManagerBase
 from adb_manager.status import ComponentStatus, State
@@ -858,3 +863,38 @@ def test_disabled_component_is_reported_not_built(
     )
     assert (events, manager.features, dict(manager.components)) == ([], (), {})
     assert not hasattr(manager, "d")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        ({"required": "no"}, "required must be True, False or None, not 'no'"),
+        ({"features": ["Bad_Feature"]}, "features of Plain: malformed name(s) ['Bad_Feature']"),
+        ({"features": "search"}, "expected a list of names, not the string 'search'"),
+        ({"depends_on": ["Not-A-Name"]}, "depends_on of Plain: malformed name(s)"),
+        ({"name": "Bad-Name"}, "'Bad-Name' is not a component name"),
+    ],
+)
+def test_build_holds_arguments_to_the_spec_rules(arguments: dict[str, Any], words: str) -> None:
+    """build() refuses what a spec would refuse: non-boolean required, malformed names."""
+
+    class Plain(BackendComponent):
+        pass
+
+    with pytest.raises(DeclarationError) as raised:
+        BackendManagerBase().build(Plain, **{"name": "plain", **arguments})
+    assert words in str(raised.value)
+
+
+def test_build_checks_the_class_declarations() -> None:
+    """A class whose FEATURES is a string or malformed is refused before it is built."""
+
+    class Stringly(BackendComponent):
+        NAME = "stringly"
+        FEATURES = "storage"  # type: ignore[assignment]
+
+    with pytest.raises(DeclarationError) as raised:
+        BackendManagerBase().build(Stringly)
+    assert str(raised.value) == (
+        "Stringly.FEATURES: expected a list of names, not the string 'storage'"
+    )
