@@ -8,6 +8,7 @@ unreadable file or wrong arguments.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
@@ -23,6 +24,7 @@ from adb_manager.imports import ClassPathError, import_object
 from adb_manager.plan import make_plan
 from adb_manager.reporters import (
     REPORTERS,
+    Run,
     format_diagnostic,
     render_plan,
     render_status,
@@ -50,19 +52,19 @@ def run_validate(
 ) -> int:
     """Validate every file; report all findings together."""
     diagnostics: list[Diagnostic] = []
-    code = EXIT_OK
+    unreadable = 0
     for path in paths:
         try:
             result = validate_file(path, options)
         except UnreadableSpecError as error:
             err.write(f"adb-manager: {error}\n")
-            code = EXIT_USAGE
+            unreadable += 1
             continue
         diagnostics.extend(result.diagnostics)
-    REPORTERS[output_format](diagnostics, len(paths), out, err)
-    if code == EXIT_OK and has_errors(diagnostics, strict=strict):
-        code = EXIT_FINDINGS
-    return code
+    REPORTERS[output_format](Run(diagnostics, len(paths), unreadable), out, err)
+    if unreadable:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if has_errors(diagnostics, strict=strict) else EXIT_OK
 
 
 def _validated(path: str, options: ValidationOptions, err: TextIO) -> ValidationResult | int:
@@ -102,7 +104,7 @@ def run_plan(
     if output_format == "json":
         write_json({"name": result.spec.manager.name, "steps": [s.to_dict() for s in steps]}, out)
     else:
-        out.write(render_plan(result.spec.manager.name, steps))
+        out.write(render_plan(result.spec.manager.name, steps, imported=options.import_classes))
     return EXIT_OK
 
 
@@ -197,6 +199,12 @@ def _guarded(run: Callable[[], int]) -> None:
     """Run a command; any error that escapes the library becomes one line and an exit code."""
     try:
         code = run()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python from complaining again
+        # when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_FINDINGS
     except AdbManagerError as error:
         click.echo(f"adb-manager: {error}", err=True)
         code = EXIT_FINDINGS

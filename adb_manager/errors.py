@@ -24,7 +24,8 @@ class SpecError(AdbManagerError, ValueError):
         first = errors[0] if errors else None
         summary = f"{source}: {len(errors)} error(s)"
         if first is not None:
-            summary += f"; first at {first.line}:{first.column}: [{first.code}] {first.message}"
+            where = f"{first.line}:{first.column} ({first.pointer or '/'})"
+            summary += f"; first at {where}: [{first.code}] {first.message}"
         super().__init__(summary)
 
 

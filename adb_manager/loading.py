@@ -248,6 +248,8 @@ def _syntax_diagnostic(error: MarkedYAMLError, source: str) -> Diagnostic:
     message = f"invalid YAML: {problem or error}"
     if "'\\t'" in message:
         message += "; indent with spaces, YAML does not allow tabs there"
+    elif "expected <block end>" in message:
+        message += "; check the indentation of this line against the lines above"
     return Diagnostic(source, line, column, Severity.ERROR, "syntax", message)
 
 

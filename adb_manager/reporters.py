@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
+import attrs
+
 from adb_manager.diagnostics import Diagnostic, Severity
 from adb_manager.plan import PlanStep
 from adb_manager.status import ComponentStatus
@@ -17,30 +19,50 @@ def format_diagnostic(diagnostic: Diagnostic) -> str:
     return f"{d.file}:{d.line}:{d.column}: {d.severity.value}[{d.code}] {d.message}"
 
 
-def summarise(diagnostics: Sequence[Diagnostic], files: int) -> str:
-    counts = {s: sum(1 for d in diagnostics if d.severity is s) for s in Severity}
-    parts = [f"{counts[s]} {s.value}{'s' if counts[s] != 1 else ''}" for s in Severity]
-    return f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''}"
+@attrs.frozen
+class Run:
+    """What one validation run covered: its findings, and the files it read or could not."""
+
+    diagnostics: Sequence[Diagnostic]
+    files: int
+    unreadable: int = 0
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is severity)
 
 
-def report_text(diagnostics: Sequence[Diagnostic], files: int, out: TextIO, err: TextIO) -> None:
-    for diagnostic in diagnostics:
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summarise(run: Run) -> str:
+    """``2 errors, 1 warning, 0 infos in 3 files``, and the files that could not be read."""
+    parts = ", ".join(_plural(run.count(s), s.value) for s in Severity)
+    summary = f"{parts} in {_plural(run.files, 'file')}"
+    if run.unreadable:
+        summary += f"; {_plural(run.unreadable, 'file')} could not be read"
+    return summary
+
+
+def report_text(run: Run, out: TextIO, err: TextIO) -> None:
+    for diagnostic in run.diagnostics:
         out.write(format_diagnostic(diagnostic) + "\n")
-    err.write(summarise(diagnostics, files) + "\n")
+    err.write(summarise(run) + "\n")
 
 
-def report_json(diagnostics: Sequence[Diagnostic], files: int, out: TextIO, err: TextIO) -> None:
+def report_json(run: Run, out: TextIO, err: TextIO) -> None:
     document = {
-        "diagnostics": [d.to_dict() for d in diagnostics],
+        "diagnostics": [d.to_dict() for d in run.diagnostics],
         "summary": {
-            "files": files,
-            **{s.value + "s": sum(1 for d in diagnostics if d.severity is s) for s in Severity},
+            "files": run.files,
+            "unreadable": run.unreadable,
+            **{s.value + "s": run.count(s) for s in Severity},
         },
     }
     write_json(document, out)
 
 
-Reporter = Callable[[Sequence[Diagnostic], int, TextIO, TextIO], None]
+Reporter = Callable[[Run, TextIO, TextIO], None]
 
 REPORTERS: dict[str, Reporter] = {"text": report_text, "json": report_json}
 
@@ -50,9 +72,14 @@ def write_json(document: Any, out: TextIO) -> None:
     out.write("\n")
 
 
-def render_plan(name: str, steps: Sequence[PlanStep]) -> str:
+def render_plan(name: str, steps: Sequence[PlanStep], *, imported: bool = True) -> str:
     """The plan as a table people read: build order, required or optional, and consequences."""
     lines = [f"build plan for {name}:"]
+    if not imported:
+        lines.append(
+            "  (classes not imported: their FEATURES, DEPENDS_ON and REQUIRED are not shown;"
+            " an unset required reads as required)"
+        )
     number = 0
     for step in steps:
         if not step.enabled:

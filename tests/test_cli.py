@@ -61,7 +61,13 @@ def test_validate_json_format() -> None:
     document = json.loads(out)
 
     assert code == 1
-    assert document["summary"] == {"files": 1, "errors": 4, "warnings": 0, "infos": 0}
+    assert document["summary"] == {
+        "files": 1,
+        "unreadable": 0,
+        "errors": 4,
+        "warnings": 0,
+        "infos": 0,
+    }
     assert [d["pointer"] for d in document["diagnostics"]] == [
         "/components/0/depends_on/0",
         "/components/2/depends_on/0",
@@ -101,6 +107,7 @@ def test_unreadable_file_exits_two(tmp_path: Path) -> None:
 
     assert code == 2
     assert f"{missing}: cannot read the file" in err
+    assert err.endswith("0 errors, 0 warnings, 0 infos in 2 files; 1 file could not be read\n")
 
 
 def test_wrong_arguments_exit_two() -> None:
@@ -267,3 +274,20 @@ def test_python_dash_m_runs_the_same_command() -> None:
     assert (ok.returncode, bad.returncode, version.returncode) == (0, 1, 0)
     assert version.stdout.startswith("adb-manager, version ")
     assert bad.stdout.count("error[") == 4
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """Output piped into a reader that stops early ends without an error message."""
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "adb_manager", "plan", "--format", "json", str(EXAMPLE)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.close()
+    stderr = reader.stderr.read().decode()
+    reader.wait(timeout=60)
+
+    assert "internal error" not in stderr
+    assert "Traceback" not in stderr
