@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import types
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 
@@ -22,6 +22,8 @@ from adb_manager.schema import defined_pattern
 from adb_manager.status import ComponentStatus, State
 
 logger = logging.getLogger(__name__)
+
+_Manager = TypeVar("_Manager", bound="BackendManagerBase")
 
 _ENTRY_KEYS = frozenset({"class", "required", "name", "features", "depends_on"})
 _HOOKS = ("post_manager_init", "post_tasks_init", "post_final_init")
@@ -92,13 +94,13 @@ class BackendManagerBase:
     # Building
 
     def build(
-        self,
+        self: _Manager,
         component_class: type[BackendComponent] | str,
         required: bool | None = None,
         name: str | None = None,
         features: Iterable[str] = (),
         depends_on: Iterable[str] = (),
-    ) -> BackendManagerBase:
+    ) -> _Manager:
         """Build one component and attach it; returns the manager, so that calls chain.
 
         ``required`` overrides the class's ``REQUIRED``; ``features`` and ``depends_on`` add to the
@@ -110,14 +112,14 @@ class BackendManagerBase:
         if required is not None and not isinstance(required, bool):
             raise DeclarationError(f"required must be True, False or None, not {required!r}")
         cls = self._component_class(component_class)
-        qualname = cls.__name__
+        class_name = cls.__name__
         features = (
-            *_names(cls.FEATURES, "featureName", f"{qualname}.FEATURES"),
-            *_names(features, "featureName", f"features of {qualname}"),
+            *_names(cls.FEATURES, "featureName", f"{class_name}.FEATURES"),
+            *_names(features, "featureName", f"features of {class_name}"),
         )
         depends_on = (
-            *_names(cls.DEPENDS_ON, "componentName", f"{qualname}.DEPENDS_ON"),
-            *_names(depends_on, "componentName", f"depends_on of {qualname}"),
+            *_names(cls.DEPENDS_ON, "componentName", f"{class_name}.DEPENDS_ON"),
+            *_names(depends_on, "componentName", f"depends_on of {class_name}"),
         )
         component_name = self._component_name(cls, name)
         is_required = cls.REQUIRED if required is None else required
@@ -235,14 +237,14 @@ class BackendManagerBase:
         raise BuildError(status.name, failure.root, failure.reason, report) from failure.cause
 
     def record_disabled(
-        self,
+        self: _Manager,
         name: str,
         class_path: str,
         *,
         required: bool = True,
         features: Iterable[str] = (),
         depends_on: Iterable[str] = (),
-    ) -> BackendManagerBase:
+    ) -> _Manager:
         """Note a component that is declared but disabled; it is reported, not built."""
         if name in self._statuses:
             raise DuplicateComponentError(name, "a component of that name was already declared")
@@ -259,7 +261,7 @@ class BackendManagerBase:
 
     # Lifecycle
 
-    def start(self) -> BackendManagerBase:
+    def start(self: _Manager) -> _Manager:
         """Run ``post_manager_init``, ``post_tasks_init`` and ``post_final_init`` on every built
         component, in build order, each hook across all components before the next.
 
@@ -295,7 +297,7 @@ class BackendManagerBase:
         except Exception as error:
             logger.error("component %s: close() raised %s", name, _describe_exception(error))
 
-    def __enter__(self) -> BackendManagerBase:
+    def __enter__(self: _Manager) -> _Manager:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
