@@ -7,10 +7,10 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from adb_manager.errors import ComponentClassError, SpecError
+from adb_manager.errors import AdbManagerError, BuildError, ComponentClassError, SpecError
 from adb_manager.imports import import_object
 from adb_manager.manager import BackendManagerBase
-from adb_manager.model import ManagerSpec
+from adb_manager.model import ManagerSpec, unstructure_spec
 from adb_manager.validation import ValidationOptions, validate_data, validate_file
 
 logger = logging.getLogger(__name__)
@@ -24,31 +24,47 @@ def build_manager(
     Disabled components are recorded, not built. With ``start``, the lifecycle hooks run once
     every component is built. The spec should have passed validation; see :func:`from_spec`.
     """
-    manager_class = import_object(spec.manager.class_path, search_path=search_path)
-    if not (isinstance(manager_class, type) and issubclass(manager_class, BackendManagerBase)):
-        raise ComponentClassError(f"{spec.manager.class_path!r} is not a BackendManagerBase")
-    manager = manager_class(spec.config, name=spec.manager.name)
-    for component in spec.components:
-        if not component.enabled:
-            manager.record_disabled(
-                component.name,
-                component.class_path,
-                required=bool(component.required) if component.required is not None else True,
-                features=component.features,
-                depends_on=component.depends_on,
-            )
-            continue
-        cls = import_object(component.class_path, search_path=search_path)
-        manager.build(
-            cls,  # type: ignore[arg-type]
-            required=component.required,
-            name=component.name,
-            features=component.features,
-            depends_on=component.depends_on,
-        )
-    if start:
-        manager.start()
+    manager = _create_manager(spec, search_path)
+    try:
+        for component in spec.components:
+            if component.enabled:
+                cls = import_object(component.class_path, search_path=search_path)
+                manager.build(
+                    cls,  # type: ignore[arg-type]
+                    required=component.required,
+                    name=component.name,
+                    features=component.features,
+                    depends_on=component.depends_on,
+                )
+            else:
+                manager.record_disabled(
+                    component.name,
+                    component.class_path,
+                    required=component.required is not False,
+                    features=component.features,
+                    depends_on=component.depends_on,
+                )
+        if start:
+            manager.start()
+    except BaseException:
+        # Whatever stops the build, what was built is released.
+        manager.close()
+        raise
     return manager
+
+
+def _create_manager(spec: ManagerSpec, search_path: Sequence[str]) -> BackendManagerBase:
+    path = spec.manager.class_path
+    manager_class = import_object(path, search_path=search_path)
+    if not (isinstance(manager_class, type) and issubclass(manager_class, BackendManagerBase)):
+        raise ComponentClassError(f"{path!r} is not a BackendManagerBase")
+    try:
+        return manager_class(spec.config, name=spec.manager.name)
+    except (KeyboardInterrupt, AdbManagerError):
+        raise
+    except BaseException as error:
+        reason = f"{manager_class.__name__}() raised {type(error).__name__}: {error}"
+        raise BuildError(path, path, reason, (), subject="manager class") from error
 
 
 def from_spec(
@@ -64,8 +80,8 @@ def from_spec(
     """
     options = options or ValidationOptions()
     if isinstance(path_or_spec, ManagerSpec):
-        return build_manager(path_or_spec, search_path=options.search_path, start=start)
-    if isinstance(path_or_spec, Mapping):
+        result = validate_data(unstructure_spec(path_or_spec), options=options)
+    elif isinstance(path_or_spec, Mapping):
         result = validate_data(path_or_spec, options=options)
     else:
         result = validate_file(path_or_spec, options)

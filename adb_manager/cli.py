@@ -208,7 +208,10 @@ def _guarded(run: Callable[[], int]) -> None:
     except AdbManagerError as error:
         click.echo(f"adb-manager: {error}", err=True)
         code = EXIT_FINDINGS
-    except Exception as error:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
+        # Component code may raise anything, SystemExit included; none of it ends in a traceback.
         logger.debug("internal error", exc_info=True)
         click.echo(f"adb-manager: internal error: {type(error).__name__}: {error}", err=True)
         code = EXIT_INTERNAL

@@ -48,6 +48,32 @@ class BackendComponent:
         """Release what the component holds; called in reverse build order."""
 
 
+def declaration_problems(cls: type[BackendComponent]) -> list[str]:
+    """What is wrong with a component class's NAME, FEATURES, DEPENDS_ON and REQUIRED, by the
+    rules the spec schema sets for the same values; empty when they are well formed."""
+    from adb_manager.schema import defined_pattern
+
+    problems = []
+    name = cls.NAME
+    if name is not None and not (
+        isinstance(name, str) and defined_pattern("componentName").match(name)
+    ):
+        problems.append(f"NAME {name!r} is not a snake_case component name")
+    for attribute, kind in (("FEATURES", "featureName"), ("DEPENDS_ON", "componentName")):
+        values = getattr(cls, attribute)
+        if not isinstance(values, list | tuple):
+            problems.append(f"{attribute} must be a list or tuple of names, not {values!r}")
+            continue
+        pattern = defined_pattern(kind)
+        bad = [v for v in values if not isinstance(v, str) or not pattern.match(v)]
+        if bad:
+            problems.append(f"{attribute} holds malformed name(s) {bad!r}")
+    required: object = cls.REQUIRED
+    if not isinstance(required, bool):
+        problems.append(f"REQUIRED must be True or False, not {required!r}")
+    return problems
+
+
 def is_component_class(candidate: object) -> bool:
     """Whether ``candidate`` is a class the builder can build."""
     return isinstance(candidate, type) and issubclass(candidate, BackendComponent)

@@ -59,12 +59,14 @@ class BuildError(AdbManagerError, RuntimeError):
         root: str,
         reason: str,
         report: Sequence[ComponentStatus],
+        *,
+        subject: str = "required component",
     ) -> None:
         self.component = component
         self.root = root
         self.reason = reason
         self.report = tuple(report)
-        super().__init__(f"required component {component!r} was not built: {reason}")
+        super().__init__(f"{subject} {component!r} was not built: {reason}")
 
 
 class UnreadableSpecError(AdbManagerError, OSError):

@@ -56,23 +56,31 @@ def import_object(path: str, *, search_path: Sequence[str] = ()) -> object:
         raise ClassPathError(path, "write it as package.module:Qualname")
     _spec_directories.update(os.path.realpath(d) for d in search_path)
     logger.debug("importing %s", module_name)
-    with extra_search_path(search_path):
+    # What a module prints while imported goes to stderr, not into the command's output.
+    with extra_search_path(search_path), contextlib.redirect_stdout(sys.stderr):
         _forget_other_specs_package(path, module_name.partition(".")[0], search_path)
-        module = _import_module(path, module_name)
-    target: object = module
-    for depth, part in enumerate(qualname.split(".")):
-        try:
-            target = getattr(target, part)
-        except AttributeError as error:
+        target: object = _import_module(path, module_name)
+        for depth, part in enumerate(qualname.split(".")):
             owner = ".".join([module_name, *qualname.split(".")[:depth]])
-            names = [n for n in dir(target) if not n.startswith("_")]
-            hint = did_you_mean(part, names)
-            reason = f"{owner!r} has no attribute {part!r}{hint}"
-            raise ClassPathError(path, reason) from error
+            target = _attribute(path, target, owner, part)
     return target
 
 
-def _import_module(path: str, module_name: str) -> object:
+def _attribute(path: str, owner: object, owner_name: str, part: str) -> object:
+    try:
+        return getattr(owner, part)
+    except AttributeError as error:
+        names = [n for n in dir(owner) if not n.startswith("_")]
+        reason = f"{owner_name!r} has no attribute {part!r}{did_you_mean(part, names)}"
+        raise ClassPathError(path, reason) from error
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
+        reason = f"getting {part!r} from {owner_name!r} raised {type(error).__name__}: {error}"
+        raise ClassPathError(path, reason) from error
+
+
+def _import_module(path: str, module_name: str) -> types.ModuleType:
     try:
         return importlib.import_module(module_name)
     except ModuleNotFoundError as error:
@@ -81,7 +89,10 @@ def _import_module(path: str, module_name: str) -> object:
             raise ClassPathError(path, f"no module named {missing!r}") from error
         reason = f"importing {module_name!r} failed: {error}"
         raise ClassPathError(path, reason) from error
-    except Exception as error:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
+        # SystemExit included: a module that exits while imported must not end the validation.
         reason = f"importing {module_name!r} raised {type(error).__name__}: {error}"
         raise ClassPathError(path, reason) from error
 

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, TypeVar
 
 import attrs
 
-from adb_manager.components import BackendComponent, is_component_class
+from adb_manager.components import BackendComponent, declaration_problems, is_component_class
 from adb_manager.errors import (
     AdbManagerError,
     BuildError,
@@ -91,6 +91,11 @@ class BackendManagerBase:
             self.close()
             raise
 
+    @classmethod
+    def reserved_names(cls) -> frozenset[str]:
+        """Names a component cannot take: the manager's own attributes."""
+        return frozenset(n for n in dir(cls) if not n.startswith("_")) | {"name", "config"}
+
     # Building
 
     def build(
@@ -112,14 +117,10 @@ class BackendManagerBase:
         if required is not None and not isinstance(required, bool):
             raise DeclarationError(f"required must be True, False or None, not {required!r}")
         cls = self._component_class(component_class)
-        class_name = cls.__name__
-        features = (
-            *_names(cls.FEATURES, "featureName", f"{class_name}.FEATURES"),
-            *_names(features, "featureName", f"features of {class_name}"),
-        )
+        features = (*cls.FEATURES, *_names(features, "featureName", f"features of {cls.__name__}"))
         depends_on = (
-            *_names(cls.DEPENDS_ON, "componentName", f"{class_name}.DEPENDS_ON"),
-            *_names(depends_on, "componentName", f"depends_on of {class_name}"),
+            *cls.DEPENDS_ON,
+            *_names(depends_on, "componentName", f"depends_on of {cls.__name__}"),
         )
         component_name = self._component_name(cls, name)
         is_required = cls.REQUIRED if required is None else required
@@ -165,6 +166,9 @@ class BackendManagerBase:
                 f"{candidate!r} is not a component class: it must derive from BackendComponent"
             )
         assert isinstance(resolved, type)
+        problems = declaration_problems(resolved)
+        if problems:
+            raise DeclarationError(f"{resolved.__name__}: {'; '.join(problems)}")
         return resolved
 
     def _component_name(self, cls: type[BackendComponent], name: str | None) -> str:
@@ -179,7 +183,7 @@ class BackendManagerBase:
             raise DeclarationError(f"{chosen!r} is not a component name: use snake_case")
         if chosen in self._statuses:
             raise DuplicateComponentError(chosen, "a component of that name was already declared")
-        if hasattr(type(self), chosen) or chosen in vars(self):
+        if chosen in self.reserved_names() or chosen in vars(self):
             raise DuplicateComponentError(chosen, "the name is taken by the manager itself")
         return chosen
 
@@ -209,12 +213,16 @@ class BackendManagerBase:
     def _construct(self, cls: type[BackendComponent], status: ComponentStatus) -> _Failure | None:
         try:
             component = cls(self, self.config)
-        except Exception as error:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
             reason = f"{cls.__qualname__}() raised {_describe_exception(error)}"
             return _Failure(status.name, reason, error)
         try:
             component.component_init()
-        except Exception as error:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
             self._close_one(status.name, component)
             reason = f"component_init raised {_describe_exception(error)}"
             return _Failure(status.name, reason, error)
@@ -274,7 +282,9 @@ class BackendManagerBase:
             for name, component in list(self._components.items()):
                 try:
                     getattr(component, hook)()
-                except Exception as error:
+                except KeyboardInterrupt:
+                    raise
+                except BaseException as error:
                     reason = f"{hook} raised {_describe_exception(error)}"
                     logger.error("component %s: %s", name, reason)
                     report = self.status
@@ -294,7 +304,9 @@ class BackendManagerBase:
     def _close_one(name: str, component: BackendComponent) -> None:
         try:
             component.close()
-        except Exception as error:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
             logger.error("component %s: close() raised %s", name, _describe_exception(error))
 
     def __enter__(self: _Manager) -> _Manager:

@@ -15,10 +15,11 @@ from typing import Any
 
 import attrs
 
-from adb_manager.components import BackendComponent, is_component_class
+from adb_manager.components import BackendComponent, declaration_problems, is_component_class
 from adb_manager.diagnostics import Diagnostic, Severity, has_errors, sorted_diagnostics
 from adb_manager.imports import ClassPathError, import_object
 from adb_manager.loading import Limits, LoadedSpec, load_file, load_text
+from adb_manager.manager import BackendManagerBase
 from adb_manager.model import ComponentSpec, ManagerSpec, salvage_component, structure_spec
 from adb_manager.ordering import (
     Cycle,
@@ -113,10 +114,12 @@ def iter_diagnostics(
     options = options or ValidationOptions()
     yield from schema_diagnostics(loaded)
     checker = _SemanticChecker(loaded, options)
+    if options.import_classes:
+        yield from checker.check_manager_class()
     yield from checker.check_names()
     yield from checker.check_references()
     if options.import_classes:
-        yield from checker.check_classes()
+        yield from checker.check_component_classes()
     yield from checker.check_required_dependencies()
     yield from checker.check_ordering()
     yield from checker.check_features()
@@ -151,6 +154,9 @@ class _SemanticChecker:
         self.by_name: dict[str, _Declared] = {}
         for item in self.declared:
             self.by_name.setdefault(item.spec.name, item)
+        self.manager_class: type[BackendManagerBase] = BackendManagerBase
+        # Components the manager class builds itself, from its COMPONENTS, before the spec's.
+        self.inherited: dict[str, str] = {}
 
     def _at(
         self,
@@ -173,13 +179,19 @@ class _SemanticChecker:
     # Names and references
 
     def check_names(self) -> Iterator[Diagnostic]:
+        reserved = self.manager_class.reserved_names()
         for item in self.declared:
-            first = self.by_name[item.spec.name]
-            if first is not item:
-                line = self._line_of(first.pointer + "/name")
-                message = (
-                    f"duplicate component name {item.spec.name!r}; first declared at line {line}"
-                )
+            name = item.spec.name
+            if name in reserved:
+                owner = self.manager_class.__name__
+                message = f"{name!r} is taken by the manager itself ({owner}.{name}); rename it"
+                yield self._at(item.pointer + "/name", "reserved-name", message)
+            elif name in self.inherited:
+                message = f"{name!r} is already built by {self.inherited[name]}"
+                yield self._at(item.pointer + "/name", "duplicate-name", message)
+            elif self.by_name[name] is not item:
+                line = self._line_of(self.by_name[name].pointer + "/name")
+                message = f"duplicate component name {name!r}; first declared at line {line}"
                 yield self._at(item.pointer + "/name", "duplicate-name", message)
 
     def check_references(self) -> Iterator[Diagnostic]:
@@ -198,8 +210,10 @@ class _SemanticChecker:
             yield self._at(pointer, "self-reference", f"{name!r} names itself in {kind.value}")
             return
         other = self.by_name.get(target)
+        if other is None and target in self.inherited:
+            return
         if other is None:
-            hint = did_you_mean(target, self.by_name)
+            hint = did_you_mean(target, [*self.by_name, *self.inherited])
             if hard:
                 message = f"{name!r} depends on {target!r}, which is not in the spec{hint}"
                 yield self._at(pointer, "unknown-dependency", message)
@@ -225,8 +239,7 @@ class _SemanticChecker:
 
     # Classes
 
-    def check_classes(self) -> Iterator[Diagnostic]:
-        yield from self._check_manager_class()
+    def check_component_classes(self) -> Iterator[Diagnostic]:
         for item in self.unique:
             # A malformed class path is a schema finding already; importing it says nothing more.
             if not defined_pattern("classPath").match(item.spec.class_path):
@@ -236,9 +249,7 @@ class _SemanticChecker:
     def _import(self, path: str) -> object:
         return import_object(path, search_path=self.options.search_path)
 
-    def _check_manager_class(self) -> Iterator[Diagnostic]:
-        from adb_manager.manager import BackendManagerBase
-
+    def check_manager_class(self) -> Iterator[Diagnostic]:
         manager = self.loaded.data.get("manager")
         path = manager.get("class") if isinstance(manager, Mapping) else None
         if not isinstance(path, str) or not defined_pattern("classPath").match(path):
@@ -251,6 +262,16 @@ class _SemanticChecker:
         if not (isinstance(cls, type) and issubclass(cls, BackendManagerBase)):
             message = f"{path!r} is not a manager class: it must derive from BackendManagerBase"
             yield self._at("/manager/class", "not-a-manager", message)
+            return
+        self.manager_class = cls
+        for entry in cls.COMPONENTS:
+            name = _entry_name(entry)
+            if name is not None:
+                self.inherited[name] = f"the COMPONENTS of {cls.__name__}"
+        # A spec component that repeats one of those is reported, and takes no part in the
+        # other checks: references to the name mean the manager's own.
+        for name in self.inherited:
+            self.by_name.pop(name, None)
 
     def _check_component_class(self, item: _Declared) -> Iterator[Diagnostic]:
         pointer = item.pointer + "/class"
@@ -265,6 +286,11 @@ class _SemanticChecker:
             yield self._at(pointer, "not-a-component", message)
             return
         assert isinstance(cls, type) and issubclass(cls, BackendComponent)
+        problems = declaration_problems(cls)
+        if problems:
+            message = f"{path} declares {'; '.join(problems)}"
+            yield self._at(pointer, "class-declaration", message)
+            return
         item.cls = cls
         if cls.NAME is not None and item.spec.name != cls.NAME:
             message = (
@@ -272,10 +298,6 @@ class _SemanticChecker:
                 " the manager attribute would be wrong"
             )
             yield self._at(item.pointer + "/name", "name-mismatch", message)
-        for feature in cls.FEATURES:
-            if not isinstance(feature, str) or not defined_pattern("featureName").match(feature):
-                message = f"{path} declares the malformed feature {feature!r}; use kebab-case"
-                yield self._at(pointer, "invalid-feature", message)
         yield from self._check_class_dependencies(item, cls)
 
     def _check_class_dependencies(
@@ -284,6 +306,8 @@ class _SemanticChecker:
         pointer = item.pointer + "/class"
         for target in cls.DEPENDS_ON:
             other = self.by_name.get(target)
+            if other is None and target in self.inherited:
+                continue
             if other is None:
                 message = (
                     f"{cls.__qualname__} declares DEPENDS_ON {target!r}, which is not in the spec;"
@@ -439,6 +463,19 @@ class _SemanticChecker:
             for index, feature in enumerate(item.spec.features)
         ]
         return found
+
+
+def _entry_name(entry: object) -> str | None:
+    """The name a manager class's COMPONENTS entry builds under, when it can be told."""
+    if not isinstance(entry, Mapping):
+        return None
+    name = entry.get("name")
+    if isinstance(name, str):
+        return name
+    cls = entry.get("class")
+    if isinstance(cls, type) and issubclass(cls, BackendComponent) and isinstance(cls.NAME, str):
+        return cls.NAME
+    return None
 
 
 def validate_data(

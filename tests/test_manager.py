@@ -896,5 +896,5 @@ def test_build_checks_the_class_declarations() -> None:
     with pytest.raises(DeclarationError) as raised:
         BackendManagerBase().build(Stringly)
     assert str(raised.value) == (
-        "Stringly.FEATURES: expected a list of names, not the string 'storage'"
+        "Stringly: FEATURES must be a list or tuple of names, not 'storage'"
     )

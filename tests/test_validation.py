@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from adb_manager import (
+    BuildError,
+    ComponentSpec,
+    ManagerSpec,
     Severity,
     SpecError,
     ValidationOptions,
@@ -385,7 +388,7 @@ def test_class_checks_with_imports() -> None:
         (8, 12, "class-not-found"),
         (10, 12, "not-a-component"),
         (11, 11, "name-mismatch"),
-        (14, 12, "invalid-feature"),
+        (14, 12, "class-declaration"),
     ]
     assert findings(text) == []
 
@@ -576,3 +579,103 @@ def test_cycle_advice_when_no_soft_constraint_alone_is_enough() -> None:
     assert messages(text)[0].endswith(
         "no soft constraint alone breaks it: a hard dependency must go"
     )
+
+
+def test_names_taken_by_the_manager_are_refused() -> None:
+    """A component named like a manager attribute would replace it: reported at the name."""
+    text = """\
+    version: 1
+    components:
+      - name: status
+        class: a.b:Status
+      - name: build
+        class: a.b:Build
+    """
+    assert findings(text) == [(3, 11, "reserved-name"), (5, 11, "reserved-name")]
+    assert messages(text)[0] == (
+        "'status' is taken by the manager itself (BackendManagerBase.status); rename it"
+    )
+
+
+def test_components_of_the_manager_class_count_as_declared() -> None:
+    """Names the manager class builds from COMPONENTS satisfy references and cannot be reused."""
+    text = """\
+    version: 1
+    manager:
+      class: demo_components:ManagerWithStorage
+    components:
+      - name: sequences
+        class: demo_components:Sequences
+        depends_on: [storage]
+      - name: storage
+        class: demo_components:Storage
+    """
+    assert findings(text, WITH_DEMO) == [(8, 11, "duplicate-name")]
+    assert messages(text, WITH_DEMO) == [
+        "'storage' is already built by the COMPONENTS of ManagerWithStorage"
+    ]
+
+
+def test_class_declarations_of_the_wrong_type_are_reported() -> None:
+    """A string DEPENDS_ON or a non-boolean REQUIRED is a diagnostic, not a crash."""
+    text = """\
+    version: 1
+    components:
+      - name: stringly
+        class: demo_components:StringlyDeclared
+    """
+    assert findings(text, WITH_DEMO) == [(4, 12, "class-declaration")]
+    assert messages(text, WITH_DEMO) == [
+        "demo_components:StringlyDeclared declares DEPENDS_ON must be a list or tuple of names,"
+        " not 'storage'; REQUIRED must be True or False, not 'no'"
+    ]
+
+
+def test_a_module_that_exits_on_import_does_not_end_validation() -> None:
+    """SystemExit raised while importing is a diagnostic; the other findings are still there."""
+    text = """\
+    version: 2
+    components:
+      - name: exits
+        class: exits_on_import:Anything
+        requird: true
+    """
+    assert findings(text, WITH_DEMO) == [
+        (1, 10, "unsupported-version"),
+        (4, 12, "class-not-found"),
+        (5, 5, "unknown-key"),
+    ]
+    assert "raised SystemExit: 0" in messages(text, WITH_DEMO)[1]
+
+
+def test_from_spec_validates_a_model_too() -> None:
+    """A ManagerSpec given to from_spec is validated like a file before anything is built."""
+    spec = ManagerSpec(
+        components=(
+            ComponentSpec(name="sequences", class_path="demo_components:Sequences"),
+            ComponentSpec(name="storage", class_path="demo_components:Storage"),
+        )
+    )
+    with pytest.raises(SpecError) as raised:
+        from_spec(spec, options=WITH_DEMO)
+
+    assert [d.code for d in raised.value.diagnostics] == ["order-violation"]
+
+
+def test_a_component_exiting_while_built_aborts_and_closes_the_others() -> None:
+    """SystemExit from a required constructor is a build failure; what was built is closed."""
+    closed: list[str] = []
+    data = {
+        "version": 1,
+        "config": {"closed": closed},
+        "components": [
+            {"name": "closing", "class": "demo_components:Closing"},
+            {"name": "exits", "class": "demo_components:ExitsWhenBuilt"},
+        ],
+    }
+    with pytest.raises(BuildError) as raised:
+        from_spec(data, options=WITH_DEMO)
+
+    assert raised.value.component == "exits"
+    assert raised.value.reason == "ExitsWhenBuilt() raised SystemExit: 0"
+    assert closed == ["closing"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adb_manager import BackendComponent
+from adb_manager import BackendComponent, BackendManagerBase
 
 
 class Storage(BackendComponent):
@@ -41,3 +41,31 @@ class BadFeature(BackendComponent):
 
 class NotAComponent:
     NAME = "not_a_component"
+
+
+class StringlyDeclared(BackendComponent):
+    """Declarations of the wrong types, which validation reports instead of iterating them."""
+
+    NAME = "stringly"
+    DEPENDS_ON = "storage"
+    REQUIRED = "no"  # type: ignore[assignment]
+
+
+class ExitsWhenBuilt(BackendComponent):
+    NAME = "exits"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise SystemExit(0)
+
+
+class Closing(BackendComponent):
+    """Records its close() calls in the configuration's "closed" list."""
+
+    NAME = "closing"
+
+    def close(self) -> None:
+        self.config["closed"].append(self.NAME)
+
+
+class ManagerWithStorage(BackendManagerBase):
+    COMPONENTS = [{"class": Storage}]
