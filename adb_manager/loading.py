@@ -11,12 +11,15 @@ import io
 import json
 import logging
 import os
+import re
+import stat
 from typing import Any
 
 import attrs
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from adb_manager.diagnostics import Diagnostic, Severity
 from adb_manager.errors import UnreadableSpecError
@@ -24,11 +27,13 @@ from adb_manager.errors import UnreadableSpecError
 logger = logging.getLogger(__name__)
 
 _CORE = "tag:yaml.org,2002:"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S+)", re.MULTILINE)
 _BOM = b"\xef\xbb\xbf"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null")}
 # ruamel.yaml resolves plain dates and times to timestamps, and a lone "=" to YAML 1.1's value
 # type, even in YAML 1.2, whose core schema has neither: such a value is the string it is.
-_READ_AS_STRING = {_CORE + "timestamp", _CORE + "value"}
+_READ_AS_STRING = {_CORE + "timestamp", _CORE + "value", _CORE + "merge"}
 
 
 @attrs.frozen
@@ -111,11 +116,7 @@ def load_file(
     """
     limits = limits or Limits()
     source = str(path)
-    try:
-        with open(path, "rb") as stream:
-            raw = stream.read(limits.max_bytes + 1)
-    except OSError as error:
-        raise UnreadableSpecError(source, error.strerror or str(error)) from error
+    raw = _read_regular_file(path, source, limits.max_bytes + 1)
     if len(raw) > limits.max_bytes:
         message = f"file is larger than the limit of {limits.max_bytes} bytes"
         return None, [Diagnostic(source, 1, 1, Severity.ERROR, "file-too-large", message)]
@@ -129,6 +130,23 @@ def load_file(
     return load_text(text, source, limits=limits, is_json=source.endswith(".json"))
 
 
+def _read_regular_file(path: str | os.PathLike[str], source: str, most: int) -> bytes:
+    """At most ``most`` bytes of a regular file; a FIFO or a device is refused, not waited on."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        raise UnreadableSpecError(source, reason or str(error)) from error
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise UnreadableSpecError(source, "not a regular file")
+    with os.fdopen(descriptor, "rb") as stream:
+        try:
+            return stream.read(most)
+        except OSError as error:
+            raise UnreadableSpecError(source, error.strerror or str(error)) from error
+
+
 def load_text(
     text: str,
     source: str = "<string>",
@@ -139,10 +157,40 @@ def load_text(
     """Read spec text; see :func:`load_file`."""
     limits = limits or Limits()
     text = text.removeprefix("\ufeff")
+    if len(text) > limits.max_bytes:
+        message = f"the spec is larger than the limit of {limits.max_bytes} bytes"
+        return None, [Diagnostic(source, 1, 1, Severity.ERROR, "file-too-large", message)]
+    directive = _YAML_DIRECTIVE.search(text)
+    if directive is not None and directive.group(1) != "1.2":
+        line = text.count("\n", 0, directive.start()) + 1
+        message = f"%YAML {directive.group(1)} is not supported: a spec is YAML 1.2"
+        return None, [Diagnostic(source, line, 1, Severity.ERROR, "yaml-version", message)]
+    if not text.strip():
+        message = "the file is empty; a spec needs version and components"
+        return None, [Diagnostic(source, 1, 1, Severity.ERROR, "empty", message)]
     if is_json:
-        return _load_json(text, source, limits)
-    spec, diagnostics = _load_yaml(text, source, limits)
-    return _require_mapping(spec, diagnostics)
+        spec, diagnostics = _load_json(text, source, limits)
+    else:
+        spec, diagnostics = _require_mapping(*_load_yaml(text, source, limits))
+    if spec is not None:
+        diagnostics += _escape_lone_surrogates(spec, spec.data, "")
+    return spec, diagnostics
+
+
+def _escape_lone_surrogates(spec: LoadedSpec, value: Any, pointer: str) -> list[Diagnostic]:
+    """Report strings holding half of a UTF-16 pair, which no output can encode, and replace
+    them with their escaped form so that nothing downstream fails on them."""
+    found: list[Diagnostic] = []
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in list(items):
+        child = join_pointer(pointer, key)
+        if isinstance(item, dict | list):
+            found += _escape_lone_surrogates(spec, item, child)
+        elif isinstance(item, str) and _LONE_SURROGATE.search(item):
+            value[key] = item.encode("utf-8", "backslashreplace").decode("utf-8")
+            message = f"{value[key]!r} holds a lone UTF-16 surrogate, which is not text"
+            found.append(spec.diagnostic(child, "invalid-string", message))
+    return found
 
 
 def _load_yaml(
@@ -171,9 +219,11 @@ def _require_mapping(
     return None, [*diagnostics, spec.diagnostic("", "not-a-mapping", message)]
 
 
-def _first_value_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def _first_value_wins(pairs: list[tuple[str, Any]], duplicates: list[str]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
+        if key in result:
+            duplicates.append(key)
         result.setdefault(key, value)
     return result
 
@@ -183,13 +233,21 @@ def _load_json(
 ) -> tuple[LoadedSpec | None, list[Diagnostic]]:
     """JSON gives the values; the same text read as YAML, which JSON nearly is a subset of,
     gives their positions and reports duplicate keys."""
+    duplicates: list[str] = []
     try:
-        data = json.loads(text, object_pairs_hook=_first_value_wins)
+        data = json.loads(
+            text,
+            object_pairs_hook=lambda pairs: _first_value_wins(pairs, duplicates),
+            parse_constant=_refuse_constant,
+        )
     except json.JSONDecodeError as error:
         message = f"invalid JSON: {error.msg}"
-        return None, [
-            Diagnostic(source, error.lineno, error.colno, Severity.ERROR, "syntax", message)
-        ]
+        position = (error.lineno, error.colno)
+        return None, [Diagnostic(source, *position, Severity.ERROR, "syntax", message)]
+    except ValueError as error:
+        # parse_constant's refusal, or an integer longer than Python converts.
+        message = f"invalid JSON: {error}"
+        return None, [Diagnostic(source, 1, 1, Severity.ERROR, "syntax", message)]
     except RecursionError:
         message = "JSON nesting is too deep"
         return None, [Diagnostic(source, 1, 1, Severity.ERROR, "too-deep", message)]
@@ -198,11 +256,21 @@ def _load_json(
         return None, diagnostics
     if spec is None:
         # Valid JSON that the YAML reader refuses (a key over 1024 characters, a line break
-        # before a colon): keep the values, without positions.
-        logger.debug("%s: positions unavailable: %s", source, diagnostics[0].message)
-        spec, diagnostics = LoadedSpec(source, None), []
+        # before a colon): keep the values, say that positions are missing.
+        spec = LoadedSpec(source, None)
+        reason = diagnostics[0].message.removeprefix("invalid YAML: ")
+        message = f"positions are unavailable for this file ({reason}); findings are at 1:1"
+        diagnostics = [Diagnostic(source, 1, 1, Severity.INFO, "no-positions", message)]
+        diagnostics += [
+            Diagnostic(source, 1, 1, Severity.ERROR, "duplicate-key", f"duplicate key {key!r}")
+            for key in duplicates
+        ]
     spec.data = data
     return _require_mapping(spec, diagnostics)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _compose_single_document(text: str, source: str) -> Node:
@@ -213,24 +281,22 @@ def _compose_single_document(text: str, source: str) -> Node:
         for document in yaml.compose_all(io.StringIO(text)):
             documents.append(document)
             if len(documents) > 1:
-                mark = document.start_mark
+                line, column = _within(*_mark(document), text)
                 message = "a spec file holds one YAML document; found a second one here"
-                raise _LoadFailed(
-                    Diagnostic(
-                        source,
-                        mark.line + 1,
-                        mark.column + 1,
-                        Severity.ERROR,
-                        "multiple-documents",
-                        message,
-                    )
-                )
+                code = "multiple-documents"
+                raise _LoadFailed(Diagnostic(source, line, column, Severity.ERROR, code, message))
     except MarkedYAMLError as error:
         raise _LoadFailed(_syntax_diagnostic(error, source)) from error
+    except ReaderError as error:
+        # Characters YAML does not allow at all (NUL, most control characters).
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        message = f"invalid YAML: character {error.character!r} is not allowed in YAML"
+        diagnostic = Diagnostic(source, line, column, Severity.ERROR, "syntax", message)
+        raise _LoadFailed(diagnostic) from error
     except YAMLError as error:
-        raise _LoadFailed(
-            Diagnostic(source, 1, 1, Severity.ERROR, "syntax", f"invalid YAML: {error}")
-        ) from error
+        message = "invalid YAML: " + " ".join(str(error).split())
+        raise _LoadFailed(Diagnostic(source, 1, 1, Severity.ERROR, "syntax", message)) from error
     except RecursionError as error:
         raise _LoadFailed(
             Diagnostic(source, 1, 1, Severity.ERROR, "too-deep", "YAML nesting is too deep")
@@ -241,11 +307,17 @@ def _compose_single_document(text: str, source: str) -> Node:
     return documents[0]
 
 
+def _within(line: int, column: int, text: str) -> tuple[int, int]:
+    """A 1-based position inside the text: an empty last document starts past its end."""
+    lines = max(text.count("\n") + (0 if text.endswith("\n") else 1), 1)
+    return (line, column) if line <= lines else (lines, 1)
+
+
 def _syntax_diagnostic(error: MarkedYAMLError, source: str) -> Diagnostic:
     mark = error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = " ".join(str(part) for part in (error.context, error.problem) if part)
-    message = f"invalid YAML: {problem or error}"
+    message = "invalid YAML: " + " ".join((problem or str(error)).split())
     if "'\\t'" in message:
         message += "; indent with spaces, YAML does not allow tabs there"
     elif "expected <block end>" in message:
@@ -283,8 +355,8 @@ class _DataBuilder:
         self.nodes_seen += 1
         if self.nodes_seen > self.limits.max_nodes:
             message = (
-                f"the document expands to more than {self.limits.max_nodes} nodes"
-                " (aliases that repeat large anchors?)"
+                f"the document expands to more than {self.limits.max_nodes} nodes: it is too"
+                " long, or aliases repeat large anchors"
             )
             raise self._fail(node, "too-many-nodes", message, pointer)
         if depth > self.limits.max_depth:
@@ -337,6 +409,13 @@ class _DataBuilder:
                 continue
             first_seen[key] = key_node
             self.spec.key_positions[child] = Position(*_mark(key_node))
+            if (
+                isinstance(value_node, ScalarNode)
+                and value_node.value == ""
+                and not value_node.style
+            ):
+                # An empty value has no text of its own; its mark is wherever the next token is.
+                self.spec.value_positions[child] = Position(*_mark(key_node))
             result[key] = self._value(value_node, child, depth + 1)
         return result
 
@@ -347,6 +426,11 @@ class _DataBuilder:
             return None
         if not isinstance(key_node, ScalarNode):
             self._report(key_node, "key-not-string", "mapping keys must be strings", pointer)
+            return None
+        if key_node.tag in _READ_AS_STRING:
+            return str(key_node.value)
+        if key_node.tag not in _SCALAR_TAGS:
+            self._scalar(key_node, pointer)
             return None
         if key_node.tag != _CORE + "str":
             value = self._scalar(key_node, pointer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -240,10 +241,11 @@ def test_duplicate_keys_in_json_are_reported_and_the_first_value_kept(tmp_path: 
     ids=["surrogate-pair-escape", "colon-on-next-line", "key-over-1024-chars"],
 )
 def test_valid_json_loads_to_what_the_json_module_reads(tmp_path: Path, text: str) -> None:
-    """Every document json.loads accepts loads to the same data, without diagnostics."""
+    """Every document json.loads accepts loads to the same data, with no error; where the YAML
+    reader cannot give positions, an info says so."""
     path = write(tmp_path / "valid.json", text)
     spec, diagnostics = load_file(path)
-    assert diagnostics == []
+    assert [(d.severity, d.code) for d in diagnostics] in ([], [(Severity.INFO, "no-positions")])
     assert spec is not None
     assert spec.data == json.loads(text)
 
@@ -565,7 +567,10 @@ def test_alias_bomb_stops_at_the_default_node_limit() -> None:
     """A billion-laughs document stops at the default 200,000-node limit with 'too-many-nodes'."""
     spec, diagnostics = load_text(billion_laughs(), "bomb.yaml")
     assert spec is None
-    message = "the document expands to more than 200000 nodes (aliases that repeat large anchors?)"
+    message = (
+        "the document expands to more than 200000 nodes: it is too long,"
+        " or aliases repeat large anchors"
+    )
     assert diagnostics == [
         Diagnostic("bomb.yaml", 1, 64, ERROR, "too-many-nodes", message, "/f/0/6/8/8/8/8")
     ]
@@ -575,7 +580,10 @@ def test_alias_bomb_stops_at_a_small_node_limit() -> None:
     """With Limits(max_nodes=100), expansion stops at the 101st node, positioned at its anchor."""
     spec, diagnostics = load_text(billion_laughs(), "bomb.yaml", limits=Limits(max_nodes=100))
     assert spec is None
-    message = "the document expands to more than 100 nodes (aliases that repeat large anchors?)"
+    message = (
+        "the document expands to more than 100 nodes: it is too long,"
+        " or aliases repeat large anchors"
+    )
     assert diagnostics == [
         Diagnostic("bomb.yaml", 1, 71, ERROR, "too-many-nodes", message, "/b/7/9")
     ]
@@ -679,4 +687,97 @@ def test_directory_raises_unreadable_spec_error(tmp_path: Path) -> None:
     with pytest.raises(UnreadableSpecError) as raised:
         load_file(tmp_path)
     assert raised.value.source == str(tmp_path)
-    assert raised.value.reason == "Is a directory"
+    assert raised.value.reason == "not a regular file"
+
+
+def test_json_that_yaml_cannot_position_still_reports_duplicates(tmp_path: Path) -> None:
+    """Duplicate keys are reported even when positions are unavailable."""
+    path = write(tmp_path / "dup.json", '{"' + "k" * 1100 + '": 1, "a": 1, "a": 2}')
+    _, diagnostics = load_file(path)
+
+    assert [(d.line, d.code) for d in diagnostics] == [(1, "no-positions"), (1, "duplicate-key")]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('{"a": NaN}', "invalid JSON: NaN is not a JSON number"),
+        ('{"a": ' + "9" * 5000 + "}", "invalid JSON: Exceeds the limit"),
+    ],
+)
+def test_json_numbers_python_would_accept_are_refused(
+    tmp_path: Path, text: str, words: str
+) -> None:
+    """NaN, Infinity and integers too long to convert are syntax errors, not crashes."""
+    _, diagnostics = load_file(write(tmp_path / "n.json", text))
+
+    assert [d.code for d in diagnostics] == ["syntax"]
+    assert diagnostics[0].message.startswith(words)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_lone_surrogates_are_reported_and_escaped(tmp_path: Path, suffix: str) -> None:
+    """A string with half a UTF-16 pair is an error at its value, and is kept escaped."""
+    spec, diagnostics = load_file(write(tmp_path / f"s{suffix}", '{"name": "x\\ud800"}'))
+
+    assert spec is not None
+    assert spec.data == {"name": "x\\ud800"}
+    assert [(d.line, d.column, d.code, d.pointer) for d in diagnostics] == [
+        (1, 10, "invalid-string", "/name")
+    ]
+
+
+def test_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    """A named pipe is not read (it would block); it is an unreadable spec."""
+    fifo = tmp_path / "spec.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(UnreadableSpecError) as raised:
+        load_file(fifo)
+    assert raised.value.reason == "not a regular file"
+
+
+def test_a_yaml_11_directive_is_refused() -> None:
+    """%YAML 1.1 would turn yes into true: it is refused at its line."""
+    _, diagnostics = load_text("# spec\n%YAML 1.1\n---\nrequired: yes\n", "s.yaml")
+
+    assert [(d.line, d.column, d.code) for d in diagnostics] == [(2, 1, "yaml-version")]
+
+
+def test_characters_yaml_forbids_are_positioned() -> None:
+    """A NUL byte in YAML is reported at its own line and column, on one line."""
+    _, diagnostics = load_text("version: 1\ncomponents: [a\x00]\n", "s.yaml")
+
+    assert [(d.line, d.column, d.code) for d in diagnostics] == [(2, 15, "syntax")]
+    assert "\n" not in diagnostics[0].message
+
+
+def test_empty_values_are_positioned_at_their_key() -> None:
+    """A key with no value has its value's position on its own line, not the next one."""
+    spec, _ = load_text("a:\nb:\n  c:\n", "s.yaml")
+
+    assert spec is not None
+    assert spec.position("/a") == Position(1, 1)
+    assert spec.position("/b/c") == Position(3, 3)
+
+
+def test_a_trailing_document_marker_is_reported_inside_the_file() -> None:
+    """An empty second document is reported on the file's last line, not past it."""
+    _, diagnostics = load_text("version: 1\ncomponents: []\n---\n", "s.yaml")
+
+    assert [(d.line, d.code) for d in diagnostics] == [(3, "multiple-documents")]
+
+
+def test_dates_and_merge_signs_are_strings_as_keys_and_values() -> None:
+    """Plain dates and a lone << read as strings wherever they stand."""
+    spec, diagnostics = load_text("2001-01-01: <<\n=: 1\n", "s.yaml")
+
+    assert diagnostics == []
+    assert spec is not None
+    assert spec.data == {"2001-01-01": "<<", "=": 1}
+
+
+def test_text_over_the_size_limit_is_refused() -> None:
+    """load_text applies the same size limit as load_file."""
+    _, diagnostics = load_text("a: " + "x" * 100 + "\n", "s.yaml", limits=Limits(max_bytes=50))
+
+    assert [d.code for d in diagnostics] == ["file-too-large"]
