@@ -42,17 +42,34 @@ def load_schema() -> dict[str, Any]:
 
 
 @functools.cache
+def schema_regex(pattern: str) -> re.Pattern[str]:
+    """A JSON Schema pattern with the meaning it has in editors and in the spec (ECMA-262):
+    Python's ``$`` also matches before a final newline, so that ``"storage\\n"`` would pass a
+    name pattern; ``\\Z`` does not."""
+    return re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern))
+
+
 def defined_pattern(name: str) -> re.Pattern[str]:
     """The pattern of one of the schema's ``$defs`` (componentName, featureName, classPath), so
     that code checking names outside a spec applies the same rule as the schema."""
-    return re.compile(load_schema()["$defs"][name]["pattern"])
+    return schema_regex(load_schema()["$defs"][name]["pattern"])
+
+
+def _pattern_keyword(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not schema_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 @functools.cache
-def _validator() -> jsonschema.Draft202012Validator:
+def _validator() -> Any:
     schema = load_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
+    validator_class = jsonschema.validators.extend(
+        jsonschema.Draft202012Validator, {"pattern": _pattern_keyword}
+    )
+    return validator_class(schema)
 
 
 def schema_diagnostics(spec: LoadedSpec) -> Iterator[Diagnostic]:
@@ -125,6 +142,10 @@ def _duplicate_items(
 
 
 _PATTERN_CODES = {
+    "Instance name": (
+        "invalid-name",
+        "is not a valid instance name: use letters, digits, spaces, '.', '_' and '-'",
+    ),
     "Component name": (
         "invalid-name",
         "is not a valid component name: use lowercase snake_case, such as storage_manager",

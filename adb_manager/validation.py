@@ -131,11 +131,19 @@ class _Declared:
 
     index: int
     spec: ComponentSpec
+    raw: Mapping[str, Any]
     cls: type[BackendComponent] | None = None
 
     @property
     def pointer(self) -> str:
         return f"/components/{self.index}"
+
+    def entry(self, field: str, index: int) -> str:
+        """The pointer of the ``index``-th name of a list field, counted in the spec model,
+        which leaves out entries that are not strings (the schema reports those)."""
+        raw_list = self.raw.get(field)
+        kept = [i for i, v in enumerate(raw_list) if isinstance(v, str)] if raw_list else []
+        return f"{self.pointer}/{field}/{kept[index] if index < len(kept) else index}"
 
 
 class _SemanticChecker:
@@ -145,7 +153,7 @@ class _SemanticChecker:
         raw = loaded.data.get("components")
         raw_components = raw if isinstance(raw, list) else []
         self.declared = [
-            _Declared(index, spec)
+            _Declared(index, spec, item)
             for index, item in enumerate(raw_components)
             if (spec := salvage_component(item)) is not None
         ]
@@ -198,7 +206,7 @@ class _SemanticChecker:
         for item in self.unique:
             for kind in (EdgeKind.DEPENDS_ON, EdgeKind.AFTER, EdgeKind.BEFORE):
                 for index, target in enumerate(getattr(item.spec, kind.value)):
-                    pointer = f"{item.pointer}/{kind.value}/{index}"
+                    pointer = item.entry(kind.value, index)
                     yield from self._reference_problems(item, kind, target, pointer)
 
     def _reference_problems(
@@ -332,7 +340,7 @@ class _SemanticChecker:
     def _hard_dependencies(self, item: _Declared) -> list[tuple[str, str]]:
         """(target, pointer) of every hard dependency: the spec's, then the class's."""
         found = [
-            (target, f"{item.pointer}/depends_on/{index}")
+            (target, item.entry("depends_on", index))
             for index, target in enumerate(item.spec.depends_on)
         ]
         if item.cls is not None:
@@ -372,7 +380,8 @@ class _SemanticChecker:
         owner = self.by_name[edge.owner]
         if edge.kind is EdgeKind.CLASS_DEPENDS_ON:
             return owner.pointer + "/class"
-        return f"{owner.pointer}/{edge.kind.value}/{edge.index}"
+        assert edge.index is not None
+        return owner.entry(edge.kind.value, edge.index)
 
     def check_ordering(self) -> Iterator[Diagnostic]:
         order = [item.spec.name for item in self.unique]
@@ -459,7 +468,7 @@ class _SemanticChecker:
         if item.cls is not None:
             found += [(feature, item.pointer + "/class") for feature in item.cls.FEATURES]
         found += [
-            (feature, f"{item.pointer}/features/{index}")
+            (feature, item.entry("features", index))
             for index, feature in enumerate(item.spec.features)
         ]
         return found

@@ -290,8 +290,8 @@ def model_specs(draw: st.DrawFn) -> ManagerSpec:
         manager=draw(
             st.builds(
                 ManagerInfo,
-                name=st.text(
-                    min_size=_manager_name["minLength"], max_size=_manager_name["maxLength"]
+                name=st.from_regex(_manager_name["pattern"], fullmatch=True).filter(
+                    lambda s: len(s) <= _manager_name["maxLength"]
                 ),
                 class_path=_class_paths,
             )

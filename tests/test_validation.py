@@ -679,3 +679,40 @@ def test_a_component_exiting_while_built_aborts_and_closes_the_others() -> None:
     assert raised.value.component == "exits"
     assert raised.value.reason == "ExitsWhenBuilt() raised SystemExit: 0"
     assert closed == ["closing"]
+
+
+def test_entries_after_a_non_string_keep_their_own_position() -> None:
+    """A number in a list does not shift where the following names are reported."""
+    text = """\
+    version: 1
+    components:
+      - name: api
+        class: a.b:Api
+        depends_on: [7, storage, mailer]
+      - name: storage
+        class: a.b:Storage
+    """
+    assert findings(text) == [
+        (5, 18, "wrong-type"),
+        (5, 21, "order-violation"),
+        (5, 30, "unknown-dependency"),
+    ]
+
+
+def test_a_trailing_newline_does_not_pass_a_name_pattern() -> None:
+    """Names are matched whole, as editors match them: "storage\\n" is not a name."""
+    text = """\
+    version: 1
+    manager:
+      name: "demo\\n"
+    components:
+      - name: "storage\\n"
+        class: "a.b:C\\n"
+        features: ["x\\n"]
+    """
+    assert findings(text) == [
+        (3, 9, "invalid-name"),
+        (5, 11, "invalid-name"),
+        (6, 12, "invalid-class-path"),
+        (7, 16, "invalid-feature"),
+    ]
