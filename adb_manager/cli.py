@@ -26,6 +26,7 @@ from adb_manager.reporters import (
     REPORTERS,
     Run,
     format_diagnostic,
+    printable,
     render_plan,
     render_status,
     write_json,
@@ -57,7 +58,7 @@ def run_validate(
         try:
             result = validate_file(path, options)
         except UnreadableSpecError as error:
-            err.write(f"adb-manager: {error}\n")
+            err.write(f"adb-manager: {printable(str(error))}\n")
             unreadable += 1
             continue
         diagnostics.extend(result.diagnostics)
@@ -72,7 +73,7 @@ def _validated(path: str, options: ValidationOptions, err: TextIO) -> Validation
     try:
         result = validate_file(path, options)
     except UnreadableSpecError as error:
-        err.write(f"adb-manager: {error}\n")
+        err.write(f"adb-manager: {printable(str(error))}\n")
         return EXIT_USAGE
     for diagnostic in result.diagnostics:
         err.write(format_diagnostic(diagnostic) + "\n")
@@ -119,7 +120,7 @@ def run_build(
     try:
         manager = build_manager(result.spec, search_path=result.search_path)
     except BuildError as error:
-        err.write(f"adb-manager: {error}\n")
+        err.write(f"adb-manager: {printable(str(error))}\n")
         if output_format == "json":
             write_json(
                 {"error": str(error), "components": [s.to_dict() for s in error.report]}, out
@@ -206,14 +207,17 @@ def _guarded(run: Callable[[], int]) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = EXIT_FINDINGS
     except AdbManagerError as error:
-        click.echo(f"adb-manager: {error}", err=True)
+        click.echo(f"adb-manager: {printable(str(error))}", err=True)
         code = EXIT_FINDINGS
     except KeyboardInterrupt:
         raise
     except BaseException as error:
         # Component code may raise anything, SystemExit included; none of it ends in a traceback.
         logger.debug("internal error", exc_info=True)
-        click.echo(f"adb-manager: internal error: {type(error).__name__}: {error}", err=True)
+        click.echo(
+            f"adb-manager: internal error: {type(error).__name__}: {printable(str(error))}",
+            err=True,
+        )
         code = EXIT_INTERNAL
     sys.exit(code)
 

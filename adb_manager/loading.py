@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
@@ -50,7 +51,7 @@ class Limits:
 
     max_bytes: int = 5 * 1024 * 1024
     max_depth: int = 64
-    max_nodes: int = 200_000
+    max_nodes: int = 500_000
 
 
 @attrs.define
@@ -197,7 +198,7 @@ def _load_yaml(
     text: str, source: str, limits: Limits
 ) -> tuple[LoadedSpec | None, list[Diagnostic]]:
     try:
-        root = _compose_single_document(text, source)
+        root = _compose_single_document(text, source, limits)
     except _LoadFailed as failure:
         return None, [failure.diagnostic]
     spec = LoadedSpec(source, None)
@@ -273,9 +274,31 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _compose_single_document(text: str, source: str) -> Node:
+class _NodeLimitReached(Exception):
+    def __init__(self, line: int, column: int) -> None:
+        self.line = line
+        self.column = column
+
+
+class _BoundedComposer(Composer):
+    """Stops composing once the file holds more nodes than the limit, before the whole node
+    graph of a huge file is in memory."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        is_key = parent is not None and index is None
+        if not is_key:  # keys are not counted, as in the expanded document
+            self.nodes_composed = getattr(self, "nodes_composed", 0) + 1
+        if not is_key and self.nodes_composed > self.loader.node_limit:
+            mark = self.parser.peek_event().start_mark
+            raise _NodeLimitReached(mark.line + 1, mark.column + 1)
+        return super().compose_node(parent, index)
+
+
+def _compose_single_document(text: str, source: str, limits: Limits) -> Node:
     yaml = YAML(typ="safe", pure=True)
     yaml.version = (1, 2)
+    yaml.Composer = _BoundedComposer
+    yaml.node_limit = limits.max_nodes  # type: ignore[attr-defined]
     documents: list[Node] = []
     try:
         for document in yaml.compose_all(io.StringIO(text)):
@@ -301,6 +324,12 @@ def _compose_single_document(text: str, source: str) -> Node:
         raise _LoadFailed(
             Diagnostic(source, 1, 1, Severity.ERROR, "too-deep", "YAML nesting is too deep")
         ) from error
+    except _NodeLimitReached as error:
+        message = f"the file holds more than {limits.max_nodes} nodes"
+        diagnostic = Diagnostic(
+            source, error.line, error.column, Severity.ERROR, "too-many-nodes", message
+        )
+        raise _LoadFailed(diagnostic) from error
     if not documents:
         message = "the file is empty; a spec needs version and components"
         raise _LoadFailed(Diagnostic(source, 1, 1, Severity.ERROR, "empty", message))

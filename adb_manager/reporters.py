@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
@@ -12,11 +13,20 @@ from adb_manager.diagnostics import Diagnostic, Severity
 from adb_manager.plan import PlanStep
 from adb_manager.status import ComponentStatus
 
+# Control characters, and the ones that reorder text, would let a message forge or hide lines.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, with every control character escaped."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
 
 def format_diagnostic(diagnostic: Diagnostic) -> str:
     """``PATH:LINE:COL: SEVERITY[CODE] MESSAGE``, the form compilers and editors understand."""
     d = diagnostic
-    return f"{d.file}:{d.line}:{d.column}: {d.severity.value}[{d.code}] {d.message}"
+    where = f"{printable(d.file)}:{d.line}:{d.column}"
+    return f"{where}: {d.severity.value}[{d.code}] {printable(d.message)}"
 
 
 @attrs.frozen
@@ -111,7 +121,7 @@ def render_status(name: str, features: Sequence[str], statuses: Sequence[Compone
     for status in statuses:
         line = f"  {status.state.value:<8} {status.name}"
         if status.reason:
-            line += f": {status.reason}"
+            line += f": {printable(status.reason)}"
         lines.append(line)
     lines.append(f"features: {', '.join(features) or 'none'}")
     return "\n".join(lines) + "\n"

@@ -15,7 +15,7 @@ from jsonschema.exceptions import ValidationError
 
 from adb_manager.diagnostics import Diagnostic
 from adb_manager.loading import LoadedSpec, describe_kind, join_pointer
-from adb_manager.suggestions import did_you_mean
+from adb_manager.suggestions import did_you_mean, quoted
 
 SCHEMA_FILE = "manager-spec.schema.json"
 
@@ -62,12 +62,31 @@ def _pattern_keyword(
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
+def _identity(item: Any) -> str:
+    """Equal JSON values give equal strings (JSON Schema equality: 1 and 1.0 are equal)."""
+    if isinstance(item, float) and item.is_integer():
+        item = int(item)
+    return json.dumps(item, sort_keys=True, default=str)
+
+
+def _unique_items_keyword(
+    validator: Any, unique: bool, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    # jsonschema compares every pair when items are not all hashable: quadratic on long lists.
+    if not unique or not validator.is_type(instance, "array"):
+        return
+    identities = [_identity(item) for item in instance]
+    if len(set(identities)) != len(identities):
+        yield ValidationError(f"{instance!r} has non-unique elements")
+
+
 @functools.cache
 def _validator() -> Any:
     schema = load_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     validator_class = jsonschema.validators.extend(
-        jsonschema.Draft202012Validator, {"pattern": _pattern_keyword}
+        jsonschema.Draft202012Validator,
+        {"pattern": _pattern_keyword, "uniqueItems": _unique_items_keyword},
     )
     return validator_class(schema)
 
@@ -108,7 +127,7 @@ def _diagnostics_for(error: ValidationError, spec: LoadedSpec) -> Iterator[Diagn
         for key in error.instance:
             if key in allowed:
                 continue
-            message = f"unknown key {key!r} in {owner}" + _allowed_keys_hint(key, allowed)
+            message = f"unknown key {quoted(key)} in {owner}" + _allowed_keys_hint(key, allowed)
             yield spec.diagnostic(join_pointer(pointer, key), "unknown-key", message, key=True)
     elif validator == "required":
         for key in error.validator_value:
@@ -132,10 +151,11 @@ def _duplicate_items(
     seen: dict[str, int] = {}
     field = path[-1] if path else "list"
     for index, item in enumerate(error.instance):
-        token = json.dumps(item, sort_keys=True)
+        token = _identity(item)
         if token in seen:
             first = spec.position(join_pointer(pointer, seen[token]))
-            message = f"{item!r} is listed twice in {field}; first at line {first.line}"
+            where = f"line {first.line}, column {first.column}"
+            message = f"{item!r} is listed twice in {field}; first at {where}"
             yield spec.diagnostic(join_pointer(pointer, index), "duplicate-item", message)
         else:
             seen[token] = index
@@ -175,7 +195,10 @@ def _code_and_message(
             message += f" {value!r}"
         return "wrong-type", message
     if error.validator == "const" and path == ["version"]:
-        return "unsupported-version", f"version {value!r} is not supported; the only version is 1"
+        if isinstance(value, str):
+            return "unsupported-version", f"version {value!r} is a string; write 1, a number"
+        shown = repr(value) if len(repr(value)) <= 20 else repr(value)[:20] + "..."
+        return "unsupported-version", f"version {shown} is not supported; the only version is 1"
     if error.validator == "pattern":
         title = error.schema.get("title", "")
         code, words = _PATTERN_CODES.get(title, ("invalid-value", "does not match its pattern"))

@@ -7,6 +7,7 @@ on the parts of the spec that are well formed, so that one run reports every mis
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -31,9 +32,11 @@ from adb_manager.ordering import (
     strongly_connected_components,
 )
 from adb_manager.schema import defined_pattern, schema_diagnostics
-from adb_manager.suggestions import did_you_mean
+from adb_manager.suggestions import Suggester, quoted
 
 logger = logging.getLogger(__name__)
+
+_SOFT_STEPS_TRIED = 20
 
 
 @attrs.frozen
@@ -166,6 +169,10 @@ class _SemanticChecker:
         # Components the manager class builds itself, from its COMPONENTS, before the spec's.
         self.inherited: dict[str, str] = {}
 
+    @functools.cached_property
+    def suggester(self) -> Suggester:
+        return Suggester([*self.by_name, *self.inherited])
+
     def _at(
         self,
         pointer: str,
@@ -221,13 +228,13 @@ class _SemanticChecker:
         if other is None and target in self.inherited:
             return
         if other is None:
-            hint = did_you_mean(target, [*self.by_name, *self.inherited])
+            hint = self.suggester.hint(target)
             if hard:
-                message = f"{name!r} depends on {target!r}, which is not in the spec{hint}"
+                message = f"{name!r} depends on {quoted(target)}, which is not in the spec{hint}"
                 yield self._at(pointer, "unknown-dependency", message)
             else:
                 message = (
-                    f"{name!r} is ordered {kind.value} {target!r}, which is not in the spec,"
+                    f"{name!r} is ordered {kind.value} {quoted(target)}, which is not in the spec,"
                     f" so the constraint has no effect{hint}"
                 )
                 yield self._at(pointer, "unknown-reference", message, Severity.WARNING)
@@ -435,9 +442,11 @@ class _SemanticChecker:
     def _cycle_advice(cycle: Cycle) -> str:
         """Which soft constraints could go, only when dropping them does break every circle."""
         droppable = []
-        for step in cycle.path:
+        soft_steps = [s for s in cycle.path if all(e.soft for e in cycle.parallel(s))]
+        # Each trial re-walks the whole group: try a bounded number of steps on long cycles.
+        for step in soft_steps[:_SOFT_STEPS_TRIED]:
             parallel = cycle.parallel(step)
-            if all(e.soft for e in parallel) and cycle.is_broken_without(parallel):
+            if cycle.is_broken_without(parallel):
                 droppable.append(" and ".join(e.describe() for e in parallel))
         if droppable:
             return "drop one of the soft constraints: " + "; ".join(droppable)

@@ -291,3 +291,30 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
 
     assert "internal error" not in stderr
     assert "Traceback" not in stderr
+
+
+def test_control_characters_in_messages_cannot_forge_lines(tmp_path: Path) -> None:
+    """A message quoting an exception with a newline and escapes stays on one line."""
+    module = tmp_path / "forger_for_adb_tests.py"
+    module.write_text(
+        'raise ValueError("line1\\nfake.yaml:1:1: error[x] injected \\x1b[2J")\n', encoding="utf-8"
+    )
+    path = write(
+        tmp_path,
+        "spec.yaml",
+        "version: 1\ncomponents:\n  - {name: a, class: forger_for_adb_tests:A}\n",
+    )
+    code, out, _ = invoke("validate", path)
+
+    assert code == 1
+    assert len(out.splitlines()) == 1
+    assert "\\nfake.yaml:1:1" in out
+    assert "\x1b" not in out
+
+
+def test_look_alike_letters_are_shown_escaped(tmp_path: Path) -> None:
+    """A key with a Cyrillic letter shows its escape, so it is visibly not the expected key."""
+    path = write(tmp_path, "spec.yaml", "version: 1\nc\u043emponents: []\n")
+    _, out, _ = invoke("validate", "--no-import", path)
+
+    assert "unknown key 'c\\u043emponents' in the spec; did you mean 'components'?" in out

@@ -564,15 +564,15 @@ def billion_laughs() -> str:
 
 
 def test_alias_bomb_stops_at_the_default_node_limit() -> None:
-    """A billion-laughs document stops at the default 200,000-node limit with 'too-many-nodes'."""
+    """A billion-laughs document stops at the default 500,000-node limit with 'too-many-nodes'."""
     spec, diagnostics = load_text(billion_laughs(), "bomb.yaml")
     assert spec is None
     message = (
-        "the document expands to more than 200000 nodes: it is too long,"
+        "the document expands to more than 500000 nodes: it is too long,"
         " or aliases repeat large anchors"
     )
     assert diagnostics == [
-        Diagnostic("bomb.yaml", 1, 64, ERROR, "too-many-nodes", message, "/f/0/6/8/8/8/8")
+        Diagnostic("bomb.yaml", 1, 64, ERROR, "too-many-nodes", message, "/f/3/3/8/8/8/8")
     ]
 
 
@@ -589,12 +589,19 @@ def test_alias_bomb_stops_at_a_small_node_limit() -> None:
     ]
 
 
+def test_a_long_file_stops_while_it_is_read() -> None:
+    """A file with more nodes than the limit is refused before all of it is composed."""
+    spec, diagnostics = load_text("a: [" + "1, " * 50 + "1]\n", limits=Limits(max_nodes=10))
+    assert spec is None
+    assert where(diagnostics) == [(1, 29, "too-many-nodes", "")]
+
+
 def test_node_limit_counts_every_node_including_the_last_allowed() -> None:
     """A document of exactly max_nodes nodes loads and one more node fails."""
     assert load_text("a: [1, 2]\n", limits=Limits(max_nodes=4))[1] == []
     spec, diagnostics = load_text("a: [1, 2, 3]\n", limits=Limits(max_nodes=4))
     assert spec is None
-    assert where(diagnostics) == [(1, 11, "too-many-nodes", "/a/2")]
+    assert where(diagnostics) == [(1, 11, "too-many-nodes", "")]
 
 
 def test_recursive_alias_stops_at_the_depth_limit() -> None:

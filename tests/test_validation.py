@@ -716,3 +716,30 @@ def test_a_trailing_newline_does_not_pass_a_name_pattern() -> None:
         (6, 12, "invalid-class-path"),
         (7, 16, "invalid-feature"),
     ]
+
+
+def test_duplicates_in_lists_of_mixed_types_are_found() -> None:
+    """Unique items are compared as JSON values, whatever their types."""
+    text = """\
+    version: 1
+    components:
+      - name: a
+        class: x.y:A
+        features: [1, one, 1.0, [x], [x]]
+    """
+    assert findings(text) == [
+        (5, 16, "wrong-type"),
+        (5, 24, "duplicate-item"),
+        (5, 24, "wrong-type"),
+        (5, 29, "wrong-type"),
+        (5, 34, "duplicate-item"),
+        (5, 34, "wrong-type"),
+    ]
+    assert messages(text)[1] == "1.0 is listed twice in features; first at line 5, column 16"
+
+
+def test_a_string_version_says_to_write_a_number() -> None:
+    """version: "1" is explained as a string, not as an unsupported version."""
+    assert messages('version: "1"\ncomponents: []\n') == [
+        "version '1' is a string; write 1, a number"
+    ]
