@@ -136,6 +136,7 @@ class _Declared:
     spec: ComponentSpec
     raw: Mapping[str, Any]
     cls: type[BackendComponent] | None = None
+    kept: dict[str, list[int]] = attrs.field(factory=dict)
 
     @property
     def pointer(self) -> str:
@@ -144,8 +145,11 @@ class _Declared:
     def entry(self, field: str, index: int) -> str:
         """The pointer of the ``index``-th name of a list field, counted in the spec model,
         which leaves out entries that are not strings (the schema reports those)."""
-        raw_list = self.raw.get(field)
-        kept = [i for i, v in enumerate(raw_list) if isinstance(v, str)] if raw_list else []
+        if field not in self.kept:
+            raw_list = self.raw.get(field)
+            listed = raw_list if isinstance(raw_list, list) else []
+            self.kept[field] = [i for i, v in enumerate(listed) if isinstance(v, str)]
+        kept = self.kept[field]
         return f"{self.pointer}/{field}/{kept[index] if index < len(kept) else index}"
 
 
