@@ -247,7 +247,8 @@ def _load_json(
         return None, [Diagnostic(source, *position, Severity.ERROR, "syntax", message)]
     except ValueError as error:
         # parse_constant's refusal, or an integer longer than Python converts.
-        message = f"invalid JSON: {error}"
+        reason = "a number is too long" if "digits" in str(error) else str(error)
+        message = f"invalid JSON: {reason}"
         return None, [Diagnostic(source, 1, 1, Severity.ERROR, "syntax", message)]
     except RecursionError:
         message = "JSON nesting is too deep"
@@ -314,7 +315,8 @@ def _compose_single_document(text: str, source: str, limits: Limits) -> Node:
         # Characters YAML does not allow at all (NUL, most control characters).
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
-        message = f"invalid YAML: character {error.character!r} is not allowed in YAML"
+        code_point = error.character if isinstance(error.character, int) else ord(error.character)
+        message = f"invalid YAML: character U+{code_point:04X} is not allowed in YAML"
         diagnostic = Diagnostic(source, line, column, Severity.ERROR, "syntax", message)
         raise _LoadFailed(diagnostic) from error
     except YAMLError as error:
