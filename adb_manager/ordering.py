@@ -202,10 +202,10 @@ def _shortest_cycle_through(
 
 
 def hard_dependents(
-    components: Sequence[ComponentSpec], edges: Iterable[Edge]
+    components: Sequence[ComponentSpec], edges: Iterable[Edge], of: Iterable[str] | None = None
 ) -> dict[str, list[str]]:
-    """For each component, every enabled component that needs it, directly or not, in declared
-    order: what is not built when it fails.
+    """For each component (of those named in ``of``, else all), every enabled component that
+    needs it, directly or not, in declared order: what is not built when it fails.
     """
     needed_by: dict[str, list[str]] = {}
     for edge in edges:
@@ -213,13 +213,13 @@ def hard_dependents(
             needed_by.setdefault(edge.first, []).append(edge.then)
     position = {c.name: index for index, c in enumerate(components)}
     result: dict[str, list[str]] = {}
-    for component in components:
+    for name in of if of is not None else (c.name for c in components):
         reached: set[str] = set()
-        queue = deque(needed_by.get(component.name, ()))
+        queue = deque(needed_by.get(name, ()))
         while queue:
-            name = queue.popleft()
-            if name not in reached:
-                reached.add(name)
-                queue.extend(needed_by.get(name, ()))
-        result[component.name] = sorted(reached, key=position.__getitem__)
+            dependent = queue.popleft()
+            if dependent not in reached:
+                reached.add(dependent)
+                queue.extend(needed_by.get(dependent, ()))
+        result[name] = sorted(reached, key=position.__getitem__)
     return result

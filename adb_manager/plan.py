@@ -54,14 +54,17 @@ def make_plan(spec: ManagerSpec, lookup: ClassLookup | None = None) -> list[Plan
     by_name = {step.name: step for step in steps}
     class_depends_on = {name: cls.DEPENDS_ON for name, cls in classes.items() if cls is not None}
     edges = ordering_edges(spec.components, class_depends_on)
-    dependents = hard_dependents(spec.components, edges)
+    # Only an optional component's failure has consequences worth listing; a required one's
+    # aborts the build whatever depends on it.
+    optional = [step.name for step in steps if step.enabled and not step.required]
+    dependents = hard_dependents(spec.components, edges, of=optional)
     return [
         attrs.evolve(
             step,
             skipped_with=tuple(dependents[step.name]),
-            aborts=step.required or any(by_name[d].required for d in dependents[step.name]),
+            aborts=any(by_name[d].required for d in dependents[step.name]),
         )
-        if step.enabled
+        if step.name in dependents
         else step
         for step in steps
     ]
