@@ -35,6 +35,8 @@ def build_manager(
                     name=component.name,
                     features=component.features,
                     depends_on=component.depends_on,
+                    requires_features=component.requires_features,
+                    after=component.after,
                 )
             else:
                 manager.record_disabled(

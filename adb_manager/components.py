@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 if TYPE_CHECKING:
     from adb_manager.manager import BackendManagerBase
@@ -17,7 +17,10 @@ class BackendComponent:
     - ``NAME``: the manager attribute the component is attached as (a spec's ``name`` must match);
     - ``FEATURES``: the kebab-case features it provides;
     - ``DEPENDS_ON``: names of components that must be built before it;
+    - ``REQUIRES_FEATURES``: features that some component built before it must provide;
     - ``REQUIRED``: whether its failure aborts the manager, unless the spec or ``build()`` says.
+
+    Methods marked with :func:`manager_method` are offered on the manager while it is built.
 
     It is constructed with the manager and the whole configuration, and reads the sections it
     needs. Raising from ``__init__`` or ``component_init`` means it could not be built.
@@ -26,6 +29,7 @@ class BackendComponent:
     NAME: ClassVar[str | None] = None
     FEATURES: ClassVar[Sequence[str]] = ()
     DEPENDS_ON: ClassVar[Sequence[str]] = ()
+    REQUIRES_FEATURES: ClassVar[Sequence[str]] = ()
     REQUIRED: ClassVar[bool] = True
 
     def __init__(self, manager: BackendManagerBase, config: Mapping[str, Any]) -> None:
@@ -59,7 +63,12 @@ def declaration_problems(cls: type[BackendComponent]) -> list[str]:
         isinstance(name, str) and defined_pattern("componentName").match(name)
     ):
         problems.append(f"NAME {name!r} is not a snake_case component name")
-    for attribute, kind in (("FEATURES", "featureName"), ("DEPENDS_ON", "componentName")):
+    declared = (
+        ("FEATURES", "featureName"),
+        ("DEPENDS_ON", "componentName"),
+        ("REQUIRES_FEATURES", "featureName"),
+    )
+    for attribute, kind in declared:
         values = getattr(cls, attribute)
         if not isinstance(values, list | tuple):
             problems.append(f"{attribute} must be a list or tuple of names, not {values!r}")
@@ -77,3 +86,82 @@ def declaration_problems(cls: type[BackendComponent]) -> list[str]:
 def is_component_class(candidate: object) -> bool:
     """Whether ``candidate`` is a class the builder can build."""
     return isinstance(candidate, type) and issubclass(candidate, BackendComponent)
+
+
+_MANAGER_METHOD = "__adb_manager_method__"
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+@overload
+def manager_method(function: _Method, /) -> _Method: ...
+
+
+@overload
+def manager_method(*, name: str | None = None) -> Callable[[_Method], _Method]: ...
+
+
+def manager_method(
+    function: _Method | None = None, /, *, name: str | None = None
+) -> _Method | Callable[[_Method], _Method]:
+    """Offer a component's method on the manager, as ``manager.<name>()``.
+
+    The method is bound to the component and set on that manager instance only, once the
+    component is built; no class is changed. ``name`` defaults to the method's own name::
+
+        class Aliases(BackendComponent):
+            @manager_method
+            def prepare_aliases(self) -> None: ...
+    """
+
+    def mark(method: _Method) -> _Method:
+        setattr(method, _MANAGER_METHOD, name or method.__name__)
+        return method
+
+    return mark(function) if function is not None else mark
+
+
+def manager_methods(cls: type[BackendComponent]) -> dict[str, str]:
+    """The methods a component class offers on the manager: offered name to attribute name."""
+    offered: dict[str, str] = {}
+    for attribute in dir(cls):
+        method = getattr(cls, attribute, None)
+        offered_name = getattr(method, _MANAGER_METHOD, None)
+        if isinstance(offered_name, str):
+            offered[offered_name] = attribute
+    return offered
+
+
+class WrappedComponent(BackendComponent):
+    """A component made of an existing object: a client, or a manager from another library.
+
+    Subclasses create the object in :meth:`wrap`; it is available as ``self.wrapped``, and any
+    attribute the component does not have itself is looked up on it. ``close()`` closes the
+    wrapped object when it has a ``close`` method::
+
+        class SearchComponent(WrappedComponent):
+            NAME = "es"
+
+            def wrap(self, config):
+                return SearchClient(config["es"]["url"])
+    """
+
+    def __init__(self, manager: BackendManagerBase, config: Mapping[str, Any]) -> None:
+        super().__init__(manager, config)
+        self.wrapped: Any = self.wrap(config)
+
+    def wrap(self, config: Mapping[str, Any]) -> Any:
+        """The object to wrap, made from the configuration."""
+        raise NotImplementedError(f"{type(self).__name__} must define wrap()")
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for attributes the component lacks. Special names and the wrapped object
+        # itself are never forwarded, so that copying or a half-built instance cannot recurse.
+        if name.startswith("__") or name == "wrapped" or "wrapped" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return getattr(self.__dict__["wrapped"], name)
+
+    def close(self) -> None:
+        close = getattr(self.__dict__.get("wrapped"), "close", None)
+        if callable(close):
+            close()

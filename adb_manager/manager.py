@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import logging
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 import attrs
 
-from adb_manager.components import BackendComponent, declaration_problems, is_component_class
+from adb_manager.components import (
+    BackendComponent,
+    declaration_problems,
+    is_component_class,
+    manager_methods,
+)
 from adb_manager.errors import (
     AdbManagerError,
     BuildError,
@@ -25,7 +30,9 @@ logger = logging.getLogger(__name__)
 
 _Manager = TypeVar("_Manager", bound="BackendManagerBase")
 
-_ENTRY_KEYS = frozenset({"class", "required", "name", "features", "depends_on"})
+ENTRY_KEYS = frozenset(
+    {"class", "required", "name", "features", "depends_on", "requires_features", "after"}
+)
 _HOOKS = ("post_manager_init", "post_tasks_init", "post_final_init")
 
 
@@ -59,6 +66,43 @@ def _describe_exception(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+def entry_name(entry: object) -> str | None:
+    """The name a ``COMPONENTS`` entry builds under, when it can be told without importing."""
+    if not isinstance(entry, Mapping):
+        return None
+    name = entry.get("name")
+    if isinstance(name, str):
+        return name
+    cls = entry.get("class")
+    if isinstance(cls, type) and issubclass(cls, BackendComponent) and isinstance(cls.NAME, str):
+        return cls.NAME
+    if isinstance(cls, str):
+        imported = import_object(cls)
+        if is_component_class(imported):
+            assert isinstance(imported, type)
+            named: object = getattr(imported, "NAME", None)
+            return named if isinstance(named, str) else None
+    return None
+
+
+class _UsedComponents(Mapping[str, BackendComponent]):
+    """The built components, read-only; reading one notes who used it (declared-use check)."""
+
+    def __init__(self, manager: BackendManagerBase) -> None:
+        self._manager = manager
+
+    def __getitem__(self, name: str) -> BackendComponent:
+        component = self._manager._components[name]
+        self._manager._note_use(name)
+        return component
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._manager._components)
+
+    def __len__(self) -> int:
+        return len(self._manager._components)
+
+
 class BackendManagerBase:
     """A manager made of components, built one by one in order.
 
@@ -66,14 +110,24 @@ class BackendManagerBase:
     from chained :meth:`build` calls::
 
         manager = BackendManagerBase(config).build(StorageComponent).build(Notifier, required=False)
+        manager.start()
 
-    Each built component is attached as an attribute named after it. A required component that
-    cannot be built aborts the manager with :class:`~adb_manager.errors.BuildError`, after closing
-    what was built, in reverse order; an optional one is skipped with a WARNING log, and so are the
-    components that depend on it.
+    Each built component is reachable as an attribute named after it, and the methods it marks
+    with :func:`~adb_manager.components.manager_method` as methods of this manager. A required
+    component that cannot be built aborts the manager with :class:`~adb_manager.errors.BuildError`,
+    after closing what was built, in reverse order; an optional one is skipped with a WARNING
+    log, and so are the components that depend on it.
     """
 
     COMPONENTS: ClassVar[Sequence[Mapping[str, Any]]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A subclass gets its own read-only copy: editing it cannot reach a parent's list, and
+        # no entry can be written into. Malformed entries are left for construction to report.
+        declared = cls.__dict__.get("COMPONENTS")
+        if declared is not None and all(isinstance(e, Mapping) for e in declared):
+            cls.COMPONENTS = tuple(types.MappingProxyType(dict(e)) for e in declared)
 
     def __init__(self, config: Mapping[str, Any] | None = None, *, name: str = "backend") -> None:
         self.name = name
@@ -81,6 +135,10 @@ class BackendManagerBase:
         self._components: dict[str, BackendComponent] = {}
         self._statuses: dict[str, ComponentStatus] = {}
         self._failures: dict[str, _Failure] = {}
+        self._methods: dict[str, str] = {}
+        self._declared_uses: dict[str, frozenset[str]] = {}
+        self._undeclared_uses: dict[str, list[str]] = {}
+        self._current: str | None = None
         self._started = False
         self._closed = False
         try:
@@ -91,10 +149,48 @@ class BackendManagerBase:
             self.close()
             raise
 
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: built components are found here, so that a
+        # component reaching for another one is seen.
+        components = self.__dict__.get("_components", {})
+        if name in components:
+            self._note_use(name)
+            return components[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     @classmethod
     def reserved_names(cls) -> frozenset[str]:
-        """Names a component cannot take: the manager's own attributes."""
+        """Names a component or a manager method cannot take: the manager's own attributes."""
         return frozenset(n for n in dir(cls) if not n.startswith("_")) | {"name", "config"}
+
+    # Editing COMPONENTS
+
+    @classmethod
+    def components_without(cls, *names: str) -> tuple[Mapping[str, Any], ...]:
+        """This class's ``COMPONENTS`` without the named entries, as a new tuple::
+
+        class Lean(Base):
+            COMPONENTS = Base.components_without("es")
+        """
+        found = {entry_name(entry) for entry in cls.COMPONENTS}
+        missing = [name for name in names if name not in found]
+        if missing:
+            raise DeclarationError(f"{cls.__name__}.COMPONENTS declares no {missing!r}")
+        return tuple(e for e in cls.COMPONENTS if entry_name(e) not in names)
+
+    @classmethod
+    def components_replacing(
+        cls, name: str, entry: Mapping[str, Any]
+    ) -> tuple[Mapping[str, Any], ...]:
+        """This class's ``COMPONENTS`` with the entry named ``name`` replaced by ``entry``, as a
+        new tuple; the parent's list is not changed."""
+        names = [entry_name(e) for e in cls.COMPONENTS]
+        if name not in names:
+            raise DeclarationError(f"{cls.__name__}.COMPONENTS declares no {name!r}")
+        replacement = types.MappingProxyType(dict(entry))
+        return tuple(
+            replacement if n == name else e for n, e in zip(names, cls.COMPONENTS, strict=True)
+        )
 
     # Building
 
@@ -105,37 +201,51 @@ class BackendManagerBase:
         name: str | None = None,
         features: Iterable[str] = (),
         depends_on: Iterable[str] = (),
+        requires_features: Iterable[str] = (),
+        after: Iterable[str] = (),
     ) -> _Manager:
         """Build one component and attach it; returns the manager, so that calls chain.
 
-        ``required`` overrides the class's ``REQUIRED``; ``features`` and ``depends_on`` add to the
-        class's ``FEATURES`` and ``DEPENDS_ON``; ``name`` must agree with the class's ``NAME``
-        when the class sets one.
+        ``required`` overrides the class's ``REQUIRED``; ``features``, ``depends_on`` and
+        ``requires_features`` add to the class's ``FEATURES``, ``DEPENDS_ON`` and
+        ``REQUIRES_FEATURES``; ``after`` names components it may use without depending on them.
+        ``name`` must agree with the class's ``NAME`` when the class sets one.
         """
         if self._closed:
             raise AdbManagerError(f"manager {self.name!r} is closed; build a new one")
         if required is not None and not isinstance(required, bool):
             raise DeclarationError(f"required must be True, False or None, not {required!r}")
         cls = self._component_class(component_class)
-        features = (*cls.FEATURES, *_names(features, "featureName", f"features of {cls.__name__}"))
-        depends_on = (
-            *cls.DEPENDS_ON,
-            *_names(depends_on, "componentName", f"depends_on of {cls.__name__}"),
-        )
-        component_name = self._component_name(cls, name)
-        is_required = cls.REQUIRED if required is None else required
+        where = cls.__name__
         status = ComponentStatus(
-            name=component_name,
+            name=self._component_name(cls, name),
             class_path=class_path_of(cls),
             state=State.BUILT,
-            required=is_required,
-            features=_unique(features),
-            depends_on=_unique(depends_on),
+            required=cls.REQUIRED if required is None else required,
+            features=_unique(
+                [*cls.FEATURES, *_names(features, "featureName", f"features of {where}")]
+            ),
+            depends_on=_unique(
+                [*cls.DEPENDS_ON, *_names(depends_on, "componentName", f"depends_on of {where}")]
+            ),
+            requires_features=_unique(
+                [
+                    *cls.REQUIRES_FEATURES,
+                    *_names(requires_features, "featureName", f"requires_features of {where}"),
+                ]
+            ),
         )
-        failure = self._unmet_dependency(status) or self._construct(cls, status)
+        self._check_methods(cls, status.name)
+        failure = self._unmet_dependency(status)
         if failure is None:
-            self._statuses[component_name] = status
-            logger.info("built component %s", component_name)
+            self._declared_uses[status.name] = frozenset(
+                [*status.depends_on, *_names(after, "componentName", f"after of {where}")]
+                + self._providers(status.requires_features)
+            )
+            failure = self._construct(cls, status)
+        if failure is None:
+            self._statuses[status.name] = status
+            logger.info("built component %s", status.name)
         else:
             self._record_failure(status, failure)
         return self
@@ -145,11 +255,11 @@ class BackendManagerBase:
             raise ComponentClassError(
                 f"{type(self).__name__}.COMPONENTS entry {entry!r}: must be a mapping with 'class'"
             )
-        unknown = set(entry) - _ENTRY_KEYS
+        unknown = set(entry) - ENTRY_KEYS
         if unknown or "class" not in entry:
             raise ComponentClassError(
                 f"{type(self).__name__}.COMPONENTS entry {dict(entry)!r}: needs 'class' and takes"
-                f" only {sorted(_ENTRY_KEYS)}"
+                f" only {sorted(ENTRY_KEYS)}"
             )
         self.build(
             entry["class"],
@@ -157,6 +267,8 @@ class BackendManagerBase:
             name=entry.get("name"),
             features=entry.get("features", ()),
             depends_on=entry.get("depends_on", ()),
+            requires_features=entry.get("requires_features", ()),
+            after=entry.get("after", ()),
         )
 
     def _component_class(self, candidate: type[BackendComponent] | str) -> type[BackendComponent]:
@@ -187,30 +299,63 @@ class BackendManagerBase:
             raise DuplicateComponentError(chosen, "the name is taken by the manager itself")
         return chosen
 
+    def _check_methods(self, cls: type[BackendComponent], name: str) -> None:
+        """Refuse, before building, a manager method that another component already offers."""
+        for offered in manager_methods(cls):
+            other = self._methods.get(offered)
+            if other is not None:
+                raise DeclarationError(
+                    f"{name!r} offers the manager method {offered!r}, which {other!r} offers too"
+                )
+            if offered in self._statuses or offered == name:
+                raise DeclarationError(
+                    f"{name!r} offers the manager method {offered!r}, the name of a component"
+                )
+
+    def _providers(self, features: Iterable[str]) -> list[str]:
+        wanted = set(features)
+        return [
+            name
+            for name in self._components
+            if name in self._statuses and wanted & set(self._statuses[name].features)
+        ]
+
     def _unmet_dependency(self, status: ComponentStatus) -> _Failure | None:
         for dependency in status.depends_on:
-            if dependency in self._components:
+            if dependency not in self._components:
+                return self._missing(status.name, dependency, f"depends on {dependency!r}")
+        for feature in status.requires_features:
+            if self._providers([feature]):
                 continue
-            earlier = self._failures.get(dependency)
-            if earlier is not None and earlier.root == dependency:
-                reason = f"depends on {dependency!r}, which failed: {earlier.reason}"
-                return _Failure(earlier.root, reason, self._failures[earlier.root].cause)
-            if earlier is not None:
-                root_reason = self._failures[earlier.root].reason
-                reason = (
-                    f"depends on {dependency!r}, not built because {earlier.root!r} failed:"
-                    f" {root_reason}"
-                )
-                return _Failure(earlier.root, reason, self._failures[earlier.root].cause)
-            previous = self._statuses.get(dependency)
-            if previous is not None and previous.state is State.DISABLED:
-                return _Failure(status.name, f"depends on {dependency!r}, which is disabled")
-            return _Failure(
-                status.name, f"depends on {dependency!r}, which was not built before it"
-            )
+            failed = [
+                s.name
+                for s in self._statuses.values()
+                if feature in s.features and s.state in (State.SKIPPED, State.FAILED)
+            ]
+            words = f"requires the feature {feature!r}"
+            if failed:
+                return self._missing(status.name, failed[0], f"{words}, provided by {failed[0]!r}")
+            reason = f"{words}, which no component built before it provides"
+            return _Failure(status.name, reason)
         return None
 
+    def _missing(self, name: str, dependency: str, words: str) -> _Failure:
+        """Why ``name`` cannot be built without ``dependency``, told from the root cause."""
+        earlier = self._failures.get(dependency)
+        if earlier is not None:
+            root = self._failures[earlier.root]
+            if earlier.root == dependency:
+                reason = f"{words}, which failed: {root.reason}"
+            else:
+                reason = f"{words}, not built because {earlier.root!r} failed: {root.reason}"
+            return _Failure(earlier.root, reason, root.cause)
+        previous = self._statuses.get(dependency)
+        if previous is not None and previous.state is State.DISABLED:
+            return _Failure(name, f"{words}, which is disabled")
+        return _Failure(name, f"{words}, which was not built before it")
+
     def _construct(self, cls: type[BackendComponent], status: ComponentStatus) -> _Failure | None:
+        self._current = status.name
         try:
             component = cls(self, self.config)
         except KeyboardInterrupt:
@@ -218,17 +363,43 @@ class BackendManagerBase:
         except BaseException as error:
             reason = f"{cls.__qualname__}() raised {_describe_exception(error)}"
             return _Failure(status.name, reason, error)
+        finally:
+            self._current = None
+        # The component is reachable while its component_init runs, as it will be afterwards.
+        self._components[status.name] = component
+        self._current = status.name
         try:
             component.component_init()
         except KeyboardInterrupt:
             raise
         except BaseException as error:
+            del self._components[status.name]
             self._close_one(status.name, component)
             reason = f"component_init raised {_describe_exception(error)}"
             return _Failure(status.name, reason, error)
-        self._components[status.name] = component
-        setattr(self, status.name, component)
+        finally:
+            self._current = None
+        self._bind_methods(status.name, component)
         return None
+
+    def _bind_methods(self, name: str, component: BackendComponent) -> None:
+        for offered, attribute in manager_methods(type(component)).items():
+            if offered in self.reserved_names():
+                logger.warning(
+                    "%s defines %s itself: the method that component %s offers is not bound",
+                    type(self).__name__,
+                    offered,
+                    name,
+                )
+                continue
+            # Bound on this instance only: no class is changed, other managers do not see it.
+            self.__dict__[offered] = getattr(component, attribute)
+            self._methods[offered] = name
+
+    def _unbind_methods(self, name: str) -> None:
+        for offered in [m for m, owner in self._methods.items() if owner == name]:
+            del self._methods[offered]
+            self.__dict__.pop(offered, None)
 
     def _record_failure(self, status: ComponentStatus, failure: _Failure) -> None:
         self._failures[status.name] = failure
@@ -267,30 +438,93 @@ class BackendManagerBase:
         )
         return self
 
+    # Declared against actual use
+
+    def _note_use(self, used: str) -> None:
+        user = self._current
+        if user is None or used == user or used in self._declared_uses.get(user, ()):
+            return
+        noted = self._undeclared_uses.setdefault(user, [])
+        if used in noted:
+            return
+        noted.append(used)
+        logger.warning(
+            "component %s uses component %s without declaring it"
+            " (depends_on, after or requires_features)",
+            user,
+            used,
+        )
+
     # Lifecycle
 
     def start(self: _Manager) -> _Manager:
         """Run ``post_manager_init``, ``post_tasks_init`` and ``post_final_init`` on every built
         component, in build order, each hook across all components before the next.
 
-        A hook that raises closes the manager and raises :class:`BuildError`.
+        A hook that raises on an optional component withdraws it: it is closed, its features
+        and methods are gone, and so are the components that need it. On a required one, the
+        manager is closed and :class:`BuildError` raised.
         """
         if self._started:
             return self
         self._started = True
         for hook in _HOOKS:
-            for name, component in list(self._components.items()):
-                try:
-                    getattr(component, hook)()
-                except KeyboardInterrupt:
-                    raise
-                except BaseException as error:
-                    reason = f"{hook} raised {_describe_exception(error)}"
-                    logger.error("component %s: %s", name, reason)
-                    report = self.status
-                    self.close()
-                    raise BuildError(name, name, reason, report) from error
+            for name in list(self._components):
+                if name in self._components:  # not withdrawn by an earlier failure
+                    self._run_hook(name, hook)
         return self
+
+    def _run_hook(self, name: str, hook: str) -> None:
+        self._current = name
+        try:
+            getattr(self._components[name], hook)()
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
+            reason = f"{hook} raised {_describe_exception(error)}"
+            self._withdraw(name, _Failure(name, reason, error))
+        finally:
+            self._current = None
+
+    def _needing(self, root: str) -> list[str]:
+        """``root`` and the built components that cannot stay without it, in build order."""
+        gone = {root}
+        for name in self._components:
+            status = self._statuses[name]
+            if name in gone:
+                continue
+            lost_dependency = any(d in gone for d in status.depends_on)
+            lost_feature = any(
+                not [p for p in self._providers([f]) if p not in gone]
+                for f in status.requires_features
+            )
+            if lost_dependency or lost_feature:
+                gone.add(name)
+        return [name for name in self._components if name in gone]
+
+    def _withdraw(self, root: str, failure: _Failure) -> None:
+        """Take a component that failed a hook out of the manager, with what needs it."""
+        leaving = self._needing(root)
+        self._failures[root] = failure
+        for name in leaving:
+            reason = failure.reason
+            if name != root:
+                reason = f"needs {root!r}, withdrawn because it failed: {failure.reason}"
+                self._failures[name] = _Failure(root, reason, failure.cause)
+            state = State.FAILED if self._statuses[name].required else State.SKIPPED
+            self._statuses[name] = attrs.evolve(
+                self._statuses[name], state=state, reason=reason, root=root
+            )
+        required = [name for name in leaving if self._statuses[name].required]
+        if required:
+            logger.error("required component %s failed: %s", required[0], failure.reason)
+            report = self.status
+            self.close()
+            raise BuildError(required[0], root, failure.reason, report) from failure.cause
+        for name in reversed(leaving):
+            logger.warning("optional component %s withdrawn: %s", name, self._failures[name].reason)
+            self._unbind_methods(name)
+            self._close_one(name, self._components.pop(name))
 
     def close(self) -> None:
         """Close every built component, in reverse build order; errors are logged, not raised."""
@@ -320,12 +554,20 @@ class BackendManagerBase:
     @property
     def components(self) -> Mapping[str, BackendComponent]:
         """The built components by name, in build order."""
-        return types.MappingProxyType(self._components)
+        return _UsedComponents(self)
+
+    @property
+    def methods(self) -> Mapping[str, str]:
+        """The manager methods that built components offer, with the component offering each."""
+        return types.MappingProxyType(self._methods)
 
     @property
     def status(self) -> tuple[ComponentStatus, ...]:
         """What happened to every declared component, in declaration order."""
-        return tuple(self._statuses.values())
+        return tuple(
+            attrs.evolve(s, undeclared_uses=tuple(self._undeclared_uses.get(s.name, ())))
+            for s in self._statuses.values()
+        )
 
     @property
     def feature_providers(self) -> Mapping[str, tuple[str, ...]]:
@@ -343,10 +585,12 @@ class BackendManagerBase:
         return tuple(self.feature_providers)
 
     def describe(self) -> dict[str, Any]:
-        """A JSON-ready status of the instance: its features and every component's outcome."""
+        """A JSON-ready status of the instance: its features, its manager methods and every
+        component's outcome. No configuration value is included."""
         return {
             "name": self.name,
             "features": list(self.features),
             "providers": {f: list(names) for f, names in self.feature_providers.items()},
-            "components": [status.to_dict() for status in self._statuses.values()],
+            "methods": dict(self._methods),
+            "components": [status.to_dict() for status in self.status],
         }

@@ -30,6 +30,7 @@ class ComponentSpec:
     after: tuple[str, ...] = ()
     before: tuple[str, ...] = ()
     features: tuple[str, ...] = ()
+    requires_features: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -118,4 +119,5 @@ def salvage_component(raw: object) -> ComponentSpec | None:
         after=_strings(raw, "after"),
         before=_strings(raw, "before"),
         features=_strings(raw, "features"),
+        requires_features=_strings(raw, "requires_features"),
     )

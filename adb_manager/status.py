@@ -20,6 +20,8 @@ class ComponentStatus:
 
     ``root`` names the component whose failure caused this one not to be built (itself when it
     failed on its own); ``reason`` tells the story in words, starting from that root cause.
+    ``undeclared_uses`` names the components it reached for, while built or in its hooks, without
+    declaring them in ``depends_on``, ``after`` or through ``requires_features``.
     """
 
     name: str
@@ -30,6 +32,8 @@ class ComponentStatus:
     depends_on: tuple[str, ...] = ()
     reason: str | None = None
     root: str | None = None
+    requires_features: tuple[str, ...] = ()
+    undeclared_uses: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -39,5 +43,7 @@ class ComponentStatus:
             "required": self.required,
             "features": list(self.features),
             "depends_on": list(self.depends_on),
+            "requires_features": list(self.requires_features),
             "reason": self.reason,
+            "undeclared_uses": list(self.undeclared_uses),
         }

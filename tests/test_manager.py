@@ -357,7 +357,7 @@ def test_components_list_failures_follow_the_build_rules(events: list[str]) -> N
     ]
 
 
-ENTRY_KEYS = "['class', 'depends_on', 'features', 'name', 'required']"
+ENTRY_KEYS = "['after', 'class', 'depends_on', 'features', 'name', 'required', 'requires_features']"
 
 
 @pytest.mark.parametrize(
@@ -714,7 +714,7 @@ def test_start_runs_each_hook_across_all_built_components_before_the_next(
 def test_failing_hook_raises_build_error_and_closes_everything(
     manager: BackendManagerBase, events: list[str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A hook that raises stops start(), closes every component in reverse and raises BuildError."""
+    """A required component's failing hook stops start(), closes all in reverse, raises."""
     manager.build(component("a")).build(component("b", fail_in="post_tasks_init"))
     manager.build(component("c"))
     events.clear()
@@ -734,8 +734,12 @@ def test_failing_hook_raises_build_error_and_closes_everything(
         "b.close",
         "a.close",
     ]
-    assert [s.name for s in error.report] == ["a", "b", "c"]
-    assert logged(caplog) == [(logging.ERROR, f"component b: {reason}")]
+    assert [(s.name, s.state.value) for s in error.report] == [
+        ("a", "built"),
+        ("b", "failed"),
+        ("c", "built"),
+    ]
+    assert logged(caplog) == [(logging.ERROR, f"required component b failed: {reason}")]
 
 
 def test_close_runs_in_reverse_build_order_once(
@@ -799,6 +803,7 @@ def test_describe_is_json_ready_and_lists_every_component(manager: BackendManage
         "name": "demo",
         "features": ["blobs", "storage"],
         "providers": {"blobs": ["storage_manager"], "storage": ["storage_manager"]},
+        "methods": {},
         "components": [
             {
                 "name": "storage_manager",
@@ -807,7 +812,9 @@ def test_describe_is_json_ready_and_lists_every_component(manager: BackendManage
                 "required": True,
                 "features": ["storage", "blobs"],
                 "depends_on": [],
+                "requires_features": [],
                 "reason": None,
+                "undeclared_uses": [],
             },
             {
                 "name": "a",
@@ -816,7 +823,9 @@ def test_describe_is_json_ready_and_lists_every_component(manager: BackendManage
                 "required": False,
                 "features": ["alpha"],
                 "depends_on": [],
+                "requires_features": [],
                 "reason": cause,
+                "undeclared_uses": [],
             },
             {
                 "name": "b",
@@ -825,7 +834,9 @@ def test_describe_is_json_ready_and_lists_every_component(manager: BackendManage
                 "required": False,
                 "features": [],
                 "depends_on": ["a"],
+                "requires_features": [],
                 "reason": f"depends on 'a', which failed: {cause}",
+                "undeclared_uses": [],
             },
             {
                 "name": "d",
@@ -834,7 +845,9 @@ def test_describe_is_json_ready_and_lists_every_component(manager: BackendManage
                 "required": False,
                 "features": ["delta"],
                 "depends_on": ["storage_manager"],
+                "requires_features": [],
                 "reason": "disabled in the spec",
+                "undeclared_uses": [],
             },
         ],
     }
