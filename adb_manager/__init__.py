@@ -5,7 +5,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from adb_manager.builder import build_manager, from_spec
-from adb_manager.components import BackendComponent
+from adb_manager.components import BackendComponent, WrappedComponent, manager_method
 from adb_manager.diagnostics import Diagnostic, Severity
 from adb_manager.errors import (
     AdbManagerError,
@@ -54,4 +54,6 @@ __all__ = [
     "validate_data",
     "validate_file",
     "validate_text",
+    "WrappedComponent",
+    "manager_method",
 ]

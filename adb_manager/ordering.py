@@ -21,13 +21,20 @@ class EdgeKind(str, enum.Enum):
     DEPENDS_ON = "depends_on"
     AFTER = "after"
     BEFORE = "before"
+    REQUIRES_FEATURES = "requires_features"
     CLASS_DEPENDS_ON = "DEPENDS_ON"
+    CLASS_REQUIRES_FEATURES = "REQUIRES_FEATURES"
+
+
+_FROM_CLASS = (EdgeKind.CLASS_DEPENDS_ON, EdgeKind.CLASS_REQUIRES_FEATURES)
+_FEATURE_KINDS = (EdgeKind.REQUIRES_FEATURES, EdgeKind.CLASS_REQUIRES_FEATURES)
 
 
 @attrs.frozen
 class Edge:
     """``first`` must come before ``then``; ``owner`` holds the constraint, at ``index`` of its
-    ``kind`` list (``None`` for a class-level ``DEPENDS_ON``).
+    ``kind`` list (``None`` for a class-level declaration). A feature requirement makes one edge
+    from each provider it binds to, with the ``feature``.
     """
 
     first: str
@@ -35,35 +42,89 @@ class Edge:
     kind: EdgeKind
     owner: str
     index: int | None = None
+    feature: str | None = None
 
     @property
     def soft(self) -> bool:
         return self.kind in (EdgeKind.AFTER, EdgeKind.BEFORE)
 
     @property
+    def from_class(self) -> bool:
+        return self.kind in _FROM_CLASS
+
+    @property
     def target(self) -> str:
-        """The component named in the owner's constraint."""
+        """The component named in the owner's constraint, or the provider of its feature."""
         return self.then if self.owner == self.first else self.first
 
     def describe(self) -> str:
         """The constraint as written: "alpha depends_on beta"."""
+        if self.kind in _FEATURE_KINDS:
+            return f"{self.owner} {self.kind.value} {self.feature} (from {self.first})"
         return f"{self.owner} {self.kind.value} {self.target}"
 
 
+@attrs.frozen
+class ClassDeclarations:
+    """What the imported component classes declare, by component name."""
+
+    depends_on: Mapping[str, Sequence[str]] = attrs.field(factory=dict)
+    features: Mapping[str, Sequence[str]] = attrs.field(factory=dict)
+    requires_features: Mapping[str, Sequence[str]] = attrs.field(factory=dict)
+
+
+def provided_features(
+    component: ComponentSpec, classes: ClassDeclarations | None = None
+) -> set[str]:
+    """The features a component provides: the spec's and its class's."""
+    return {*component.features, *(classes.features.get(component.name, ()) if classes else ())}
+
+
+def feature_requirements(
+    component: ComponentSpec, classes: ClassDeclarations | None = None
+) -> list[tuple[str, EdgeKind, int | None]]:
+    """(feature, kind, index) of every feature a component requires: the spec's, then the
+    class's that the spec does not repeat."""
+    found: list[tuple[str, EdgeKind, int | None]] = [
+        (feature, EdgeKind.REQUIRES_FEATURES, index)
+        for index, feature in enumerate(component.requires_features)
+    ]
+    for feature in classes.requires_features.get(component.name, ()) if classes else ():
+        if feature not in component.requires_features:
+            found.append((feature, EdgeKind.CLASS_REQUIRES_FEATURES, None))
+    return found
+
+
+def feature_providers(
+    components: Sequence[ComponentSpec], classes: ClassDeclarations | None = None
+) -> dict[str, list[str]]:
+    """Each feature with the enabled components that provide it, in declared order."""
+    providers: dict[str, list[str]] = {}
+    for component in components:
+        if component.enabled:
+            for feature in sorted(provided_features(component, classes)):
+                providers.setdefault(feature, []).append(component.name)
+    return providers
+
+
 def ordering_edges(
-    components: Sequence[ComponentSpec],
-    class_depends_on: Mapping[str, Sequence[str]] | None = None,
+    components: Sequence[ComponentSpec], classes: ClassDeclarations | None = None
 ) -> list[Edge]:
     """The binding ordering edges between the enabled components.
 
     Constraints naming the component itself, an unknown or a disabled component make no edge:
-    they are reported on their own. ``class_depends_on`` adds each class's ``DEPENDS_ON``.
+    they are reported on their own. A required feature binds to the providers declared before
+    the component, and when there are none, to every later one (which is then an order
+    violation, or part of a cycle).
     """
     enabled = {c.name for c in components if c.enabled}
+    position = {c.name: index for index, c in enumerate(components)}
+    providers = feature_providers(components, classes)
     edges: list[Edge] = []
     for component in components:
         if not component.enabled:
             continue
+        name = component.name
         lists = (
             (EdgeKind.DEPENDS_ON, component.depends_on),
             (EdgeKind.AFTER, component.after),
@@ -71,18 +132,21 @@ def ordering_edges(
         )
         for kind, targets in lists:
             for index, target in enumerate(targets):
-                if target == component.name or target not in enabled:
+                if target == name or target not in enabled:
                     continue
                 if kind is EdgeKind.BEFORE:
-                    edges.append(Edge(component.name, target, kind, component.name, index))
+                    edges.append(Edge(name, target, kind, name, index))
                 else:
-                    edges.append(Edge(target, component.name, kind, component.name, index))
+                    edges.append(Edge(target, name, kind, name, index))
         declared = set(component.depends_on)
-        for target in (class_depends_on or {}).get(component.name, ()):
-            if target in enabled and target != component.name and target not in declared:
-                edges.append(
-                    Edge(target, component.name, EdgeKind.CLASS_DEPENDS_ON, component.name)
-                )
+        for target in classes.depends_on.get(name, ()) if classes else ():
+            if target in enabled and target != name and target not in declared:
+                edges.append(Edge(target, name, EdgeKind.CLASS_DEPENDS_ON, name))
+        for feature, kind, entry in feature_requirements(component, classes):
+            others = [p for p in providers.get(feature, ()) if p != name]
+            earlier = [p for p in others if position[p] < position[name]]
+            for provider in earlier or others:
+                edges.append(Edge(provider, name, kind, name, entry, feature))
     return edges
 
 
@@ -201,25 +265,27 @@ def _shortest_cycle_through(
     raise AssertionError(f"{start} is in a strongly connected group but on no cycle")
 
 
-def hard_dependents(
-    components: Sequence[ComponentSpec], edges: Iterable[Edge], of: Iterable[str] | None = None
-) -> dict[str, list[str]]:
-    """For each component (of those named in ``of``, else all), every enabled component that
-    needs it, directly or not, in declared order: what is not built when it fails.
-    """
-    needed_by: dict[str, list[str]] = {}
-    for edge in edges:
-        if not edge.soft:
-            needed_by.setdefault(edge.first, []).append(edge.then)
-    position = {c.name: index for index, c in enumerate(components)}
-    result: dict[str, list[str]] = {}
-    for name in of if of is not None else (c.name for c in components):
-        reached: set[str] = set()
-        queue = deque(needed_by.get(name, ()))
-        while queue:
-            dependent = queue.popleft()
-            if dependent not in reached:
-                reached.add(dependent)
-                queue.extend(needed_by.get(dependent, ()))
-        result[name] = sorted(reached, key=position.__getitem__)
-    return result
+def lost_with(
+    failed: str,
+    components: Sequence[ComponentSpec],
+    classes: ClassDeclarations | None = None,
+) -> list[str]:
+    """The enabled components that are not built when ``failed`` fails, in declared order: those
+    that depend on a component not built, or that require a feature no earlier component that is
+    still built provides. The spec is taken to be valid."""
+    gone = {failed}
+    built_providers: dict[str, int] = {}
+    for component in components:
+        if not component.enabled:
+            continue
+        name = component.name
+        if name != failed:
+            depends_on = {*component.depends_on}
+            depends_on.update(classes.depends_on.get(name, ()) if classes else ())
+            needs = [f for f, _, _ in feature_requirements(component, classes)]
+            if depends_on & gone or any(not built_providers.get(f) for f in needs):
+                gone.add(name)
+        if name not in gone:
+            for feature in provided_features(component, classes):
+                built_providers[feature] = built_providers.get(feature, 0) + 1
+    return [c.name for c in components if c.name in gone and c.name != failed]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
 from adb_manager.components import BackendComponent
 from adb_manager.model import ComponentSpec, ManagerSpec
-from adb_manager.ordering import hard_dependents, ordering_edges
+from adb_manager.ordering import ClassDeclarations, lost_with
 
 
 @attrs.frozen
@@ -23,6 +23,7 @@ class PlanStep:
     required: bool
     features: tuple[str, ...]
     depends_on: tuple[str, ...]
+    requires_features: tuple[str, ...] = ()
     skipped_with: tuple[str, ...] = ()
     aborts: bool = False
 
@@ -34,6 +35,7 @@ class PlanStep:
             "required": self.required,
             "features": list(self.features),
             "depends_on": list(self.depends_on),
+            "requires_features": list(self.requires_features),
             "skipped_with": list(self.skipped_with),
             "aborts": self.aborts,
         }
@@ -42,37 +44,43 @@ class PlanStep:
 ClassLookup = Callable[[str], "type[BackendComponent] | None"]
 
 
+def class_declarations(classes: Mapping[str, type[BackendComponent] | None]) -> ClassDeclarations:
+    """What the given classes declare, by component name."""
+    known = {name: cls for name, cls in classes.items() if cls is not None}
+    return ClassDeclarations(
+        depends_on={name: tuple(cls.DEPENDS_ON) for name, cls in known.items()},
+        features={name: tuple(cls.FEATURES) for name, cls in known.items()},
+        requires_features={name: tuple(cls.REQUIRES_FEATURES) for name, cls in known.items()},
+    )
+
+
 def make_plan(spec: ManagerSpec, lookup: ClassLookup | None = None) -> list[PlanStep]:
     """The plan of a valid spec, in build order; nothing is instantiated.
 
-    ``lookup`` maps a class path to its class, so that the class's ``REQUIRED``, ``FEATURES`` and
-    ``DEPENDS_ON`` count; without it, only what the spec says counts, and an unset ``required``
-    reads as true.
+    ``lookup`` maps a class path to its class, so that the class's ``REQUIRED``, ``FEATURES``,
+    ``DEPENDS_ON`` and ``REQUIRES_FEATURES`` count; without it, only what the spec says counts,
+    and an unset ``required`` reads as true.
     """
     classes = {c.name: lookup(c.class_path) if lookup else None for c in spec.components}
+    declarations = class_declarations(classes)
     steps = [_step(component, classes[component.name]) for component in spec.components]
     by_name = {step.name: step for step in steps}
-    class_depends_on = {name: cls.DEPENDS_ON for name, cls in classes.items() if cls is not None}
-    edges = ordering_edges(spec.components, class_depends_on)
-    # Only an optional component's failure has consequences worth listing; a required one's
-    # aborts the build whatever depends on it.
-    optional = [step.name for step in steps if step.enabled and not step.required]
-    dependents = hard_dependents(spec.components, edges, of=optional)
-    return [
-        attrs.evolve(
-            step,
-            skipped_with=tuple(dependents[step.name]),
-            aborts=any(by_name[d].required for d in dependents[step.name]),
-        )
-        if step.name in dependents
-        else step
-        for step in steps
-    ]
+    planned = []
+    for step in steps:
+        # Only an optional component's failure has consequences worth listing; a required
+        # one's aborts the build whatever depends on it.
+        if step.enabled and not step.required:
+            lost = lost_with(step.name, spec.components, declarations)
+            aborts = any(by_name[name].required for name in lost)
+            step = attrs.evolve(step, skipped_with=tuple(lost), aborts=aborts)
+        planned.append(step)
+    return planned
 
 
 def _step(component: ComponentSpec, cls: type[BackendComponent] | None) -> PlanStep:
     class_features: Sequence[str] = cls.FEATURES if cls else ()
     class_depends: Sequence[str] = cls.DEPENDS_ON if cls else ()
+    class_requires: Sequence[str] = cls.REQUIRES_FEATURES if cls else ()
     required = component.required
     if required is None:
         required = cls.REQUIRED if cls else True
@@ -83,4 +91,5 @@ def _step(component: ComponentSpec, cls: type[BackendComponent] | None) -> PlanS
         required=required,
         features=tuple(dict.fromkeys([*class_features, *component.features])),
         depends_on=tuple(dict.fromkeys([*component.depends_on, *class_depends])),
+        requires_features=tuple(dict.fromkeys([*component.requires_features, *class_requires])),
     )

@@ -101,6 +101,8 @@ def render_plan(name: str, steps: Sequence[PlanStep], *, imported: bool = True) 
         lines.append(f"  {number:>2}. {step.name} [{kind}] {step.class_path}: {features}")
         if step.depends_on:
             lines.append(f"      needs: {', '.join(step.depends_on)}")
+        if step.requires_features:
+            lines.append(f"      needs features: {', '.join(step.requires_features)}")
         if not step.required:
             lines.append(f"      if it fails: {_consequence(step)}")
     return "\n".join(lines) + "\n"

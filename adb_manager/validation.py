@@ -16,21 +16,31 @@ from typing import Any
 
 import attrs
 
-from adb_manager.components import BackendComponent, declaration_problems, is_component_class
+from adb_manager.components import (
+    BackendComponent,
+    declaration_problems,
+    is_component_class,
+    manager_methods,
+)
 from adb_manager.diagnostics import Diagnostic, Severity, has_errors, sorted_diagnostics
 from adb_manager.imports import ClassPathError, import_object
 from adb_manager.loading import Limits, LoadedSpec, load_file, load_text
 from adb_manager.manager import BackendManagerBase
 from adb_manager.model import ComponentSpec, ManagerSpec, salvage_component, structure_spec
 from adb_manager.ordering import (
+    ClassDeclarations,
     Cycle,
     Edge,
     EdgeKind,
+    feature_providers,
+    feature_requirements,
     find_cycles,
     order_violations,
     ordering_edges,
+    provided_features,
     strongly_connected_components,
 )
+from adb_manager.plan import class_declarations
 from adb_manager.schema import defined_pattern, schema_diagnostics
 from adb_manager.suggestions import Suggester, quoted
 
@@ -124,6 +134,9 @@ def iter_diagnostics(
     if options.import_classes:
         yield from checker.check_component_classes()
     yield from checker.check_required_dependencies()
+    yield from checker.check_required_features()
+    if options.import_classes:
+        yield from checker.check_manager_methods()
     yield from checker.check_ordering()
     yield from checker.check_features()
 
@@ -377,19 +390,99 @@ class _SemanticChecker:
                     )
                     yield self._at(pointer, "required-depends-on-optional", message)
 
+    def check_required_features(self) -> Iterator[Diagnostic]:
+        """Every required feature is provided by an enabled component, and a required component
+        does not rest on optional providers alone."""
+        providers = feature_providers([item.spec for item in self.unique], self.declarations)
+        for item in self.unique:
+            if not item.spec.enabled:
+                continue
+            for feature, kind, index in feature_requirements(item.spec, self.declarations):
+                pointer = self._requirement_pointer(item, kind, index)
+                others = [p for p in providers.get(feature, ()) if p != item.spec.name]
+                if not others:
+                    yield self._missing_feature(item, feature, pointer, providers)
+                elif self._required(item) and not any(
+                    self._required(self.by_name[p]) for p in others
+                ):
+                    message = (
+                        f"required {item.spec.name!r} requires the feature {feature!r}, which only"
+                        f" optional components provide ({', '.join(others)}): if they fail, the"
+                        " whole manager fails"
+                    )
+                    yield self._at(pointer, "required-depends-on-optional", message)
+
+    def _missing_feature(
+        self, item: _Declared, feature: str, pointer: str, providers: Mapping[str, list[str]]
+    ) -> Diagnostic:
+        disabled = [
+            other.spec.name
+            for other in self.unique
+            if not other.spec.enabled
+            and feature in provided_features(other.spec, self.declarations)
+        ]
+        name = item.spec.name
+        if disabled:
+            message = f"{name!r} requires the feature {feature!r}, provided only by disabled"
+            message += f" {', '.join(map(repr, disabled))}"
+            return self._at(pointer, "unknown-feature", message)
+        hint = Suggester(providers).hint(feature)
+        message = f"{name!r} requires the feature {quoted(feature)}, which no component provides"
+        if self.options.import_classes:
+            return self._at(pointer, "unknown-feature", message + hint)
+        # Without imports, a class's FEATURES are unknown: the feature may well be provided.
+        message += f" in the spec; its class FEATURES are not known without imports{hint}"
+        return self._at(pointer, "unknown-feature", message, Severity.INFO)
+
+    def check_manager_methods(self) -> Iterator[Diagnostic]:
+        """Two components cannot offer one manager method; the manager's own attribute wins."""
+        offered_by: dict[str, str] = {}
+        reserved = self.manager_class.reserved_names()
+        for item in self.unique:
+            if item.cls is None or not item.spec.enabled:
+                continue
+            pointer = item.pointer + "/class"
+            for method in manager_methods(item.cls):
+                if method in offered_by:
+                    message = (
+                        f"{item.spec.name!r} offers the manager method {method!r}, which"
+                        f" {offered_by[method]!r} offers too"
+                    )
+                    yield self._at(pointer, "duplicate-method", message)
+                elif method in self.by_name:
+                    message = (
+                        f"{item.spec.name!r} offers the manager method {method!r}, which is the"
+                        " name of a component"
+                    )
+                    yield self._at(pointer, "duplicate-method", message)
+                elif method in reserved:
+                    owner = self.manager_class.__name__
+                    message = (
+                        f"{owner} defines {method!r} itself: the method {item.spec.name!r} offers"
+                        " is not bound"
+                    )
+                    yield self._at(pointer, "method-shadowed", message, Severity.WARNING)
+                offered_by.setdefault(method, item.spec.name)
+
     # Ordering
 
+    @functools.cached_property
+    def declarations(self) -> ClassDeclarations:
+        """What the imported classes declare; empty without imports. Read after the class
+        checks, which import the classes."""
+        return class_declarations({item.spec.name: item.cls for item in self.unique})
+
     def _edges(self) -> list[Edge]:
-        class_depends_on = {
-            item.spec.name: tuple(item.cls.DEPENDS_ON)
-            for item in self.unique
-            if item.cls is not None
-        }
-        return ordering_edges([item.spec for item in self.unique], class_depends_on)
+        return ordering_edges([item.spec for item in self.unique], self.declarations)
+
+    def _requirement_pointer(self, item: _Declared, kind: EdgeKind, index: int | None) -> str:
+        if index is None:
+            return item.pointer + "/class"
+        return item.entry(kind.value, index)
 
     def _edge_pointer(self, edge: Edge) -> str:
         owner = self.by_name[edge.owner]
-        if edge.kind is EdgeKind.CLASS_DEPENDS_ON:
+        if edge.from_class:
             return owner.pointer + "/class"
         assert edge.index is not None
         return owner.entry(edge.kind.value, edge.index)
@@ -403,18 +496,32 @@ class _SemanticChecker:
             for number, group in enumerate(strongly_connected_components(order, edges))
             for name in group
         }
+        by_entry: dict[tuple[str, str, int | None, str | None], list[Edge]] = {}
         for edge in order_violations(order, edges):
-            if group_of[edge.first] == group_of[edge.then]:
-                continue
-            yield self._order_violation(edge)
+            if group_of[edge.first] != group_of[edge.then]:
+                key = (edge.owner, edge.kind.value, edge.index, edge.feature)
+                by_entry.setdefault(key, []).append(edge)
+        for broken in by_entry.values():
+            yield self._order_violation(broken)
         for cycle in find_cycles(order, edges):
             yield self._cycle(cycle)
 
-    def _order_violation(self, edge: Edge) -> Diagnostic:
+    def _order_violation(self, broken: Sequence[Edge]) -> Diagnostic:
+        """One diagnostic per constraint entry; a feature requirement breaks one edge for each
+        of its providers, all declared later."""
+        edge = broken[0]
         pointer = self._edge_pointer(edge)
         target = edge.target
         line = self._line_of(self.by_name[target].pointer)
-        if edge.kind is EdgeKind.BEFORE:
+        if edge.feature is not None:
+            providers = ", ".join(
+                f"{e.first!r} (line {self._line_of(self.by_name[e.first].pointer)})" for e in broken
+            )
+            message = (
+                f"{edge.owner!r} requires the feature {edge.feature!r}, provided only by"
+                f" {providers}, declared later; move a provider above {edge.owner!r}"
+            )
+        elif edge.kind is EdgeKind.BEFORE:
             message = (
                 f"{edge.owner!r} must come before {target!r}, which is declared earlier"
                 f" (line {line}); move {edge.owner!r} above {target!r}"

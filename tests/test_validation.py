@@ -743,3 +743,133 @@ def test_a_string_version_says_to_write_a_number() -> None:
     assert messages('version: "1"\ncomponents: []\n') == [
         "version '1' is a string; write 1, a number"
     ]
+
+
+def test_required_features_are_satisfied_by_any_earlier_provider() -> None:
+    """A feature requirement needs an enabled provider declared earlier, found by feature."""
+    text = """\
+    version: 1
+    components:
+      - name: blobs
+        class: a.b:Blobs
+        features: [storage]
+      - name: index
+        class: a.b:Index
+        requires_features: [storage]
+      - name: early
+        class: a.b:Early
+        requires_features: [search]
+      - name: search
+        class: a.b:Search
+        features: [search]
+      - name: lonely
+        class: a.b:Lonely
+        requires_features: [queues, storag]
+    """
+    assert findings(text) == [
+        (11, 25, "order-violation"),
+        (17, 25, "unknown-feature"),
+        (17, 33, "unknown-feature"),
+    ]
+    found = messages(text)
+    assert found[0] == (
+        "'early' requires the feature 'search', provided only by 'search' (line 12),"
+        " declared later; move a provider above 'early'"
+    )
+    assert found[2].endswith(
+        "its class FEATURES are not known without imports; did you mean 'storage'?"
+    )
+
+
+def test_required_features_with_imports_count_class_features() -> None:
+    """With imports, class FEATURES provide and class REQUIRES_FEATURES require."""
+    text = """\
+    version: 1
+    components:
+      - name: needs_storage
+        class: demo_components:NeedsStorage
+      - name: storage
+        class: demo_components:Storage
+    """
+    assert findings(text, WITH_DEMO) == [(4, 12, "order-violation")]
+    assert messages(text, WITH_DEMO)[0].startswith(
+        "'needs_storage' requires the feature 'storage', provided only by 'storage' (line 5)"
+    )
+
+
+def test_a_feature_only_disabled_components_provide_is_an_error() -> None:
+    """A requirement that only disabled components could satisfy is reported, naming them."""
+    text = """\
+    version: 1
+    components:
+      - name: blobs
+        class: a.b:Blobs
+        features: [storage]
+        enabled: false
+      - name: index
+        class: a.b:Index
+        requires_features: [storage]
+    """
+    assert findings(text) == [(9, 25, "unknown-feature")]
+    assert messages(text) == [
+        "'index' requires the feature 'storage', provided only by disabled 'blobs'"
+    ]
+
+
+def test_feature_requirements_take_part_in_cycles() -> None:
+    """A provider that itself needs the requirer forms a cycle through the feature."""
+    text = """\
+    version: 1
+    components:
+      - name: index
+        class: a.b:Index
+        requires_features: [storage]
+      - name: blobs
+        class: a.b:Blobs
+        features: [storage]
+        depends_on: [index]
+    """
+    assert findings(text) == [(5, 25, "cycle")]
+    assert messages(text)[0].startswith(
+        "ordering cycle index -> blobs -> index: index requires_features storage (from blobs)"
+        " at line 5, blobs depends_on index at line 9;"
+    )
+
+
+def test_a_required_component_resting_on_optional_providers_is_an_error() -> None:
+    """Required components need at least one required provider of each feature."""
+    text = """\
+    version: 1
+    components:
+      - name: blobs
+        class: a.b:Blobs
+        features: [storage]
+        required: false
+      - name: index
+        class: a.b:Index
+        requires_features: [storage]
+    """
+    assert findings(text) == [(9, 25, "required-depends-on-optional")]
+
+
+def test_manager_methods_offered_twice_or_shadowed() -> None:
+    """Two components cannot offer one manager method; the manager's own method wins (warning)."""
+    text = """\
+    version: 1
+    components:
+      - name: aliases
+        class: demo_components:Aliases
+      - name: more_aliases
+        class: demo_components:MoreAliases
+      - name: describing
+        class: demo_components:Describing
+    """
+    result = validate_text(textwrap.dedent(text), "spec.yaml", WITH_DEMO)
+
+    assert [(d.line, d.column, d.code, d.severity) for d in result.diagnostics] == [
+        (6, 12, "duplicate-method", Severity.ERROR),
+        (8, 12, "method-shadowed", Severity.WARNING),
+    ]
+    assert result.diagnostics[0].message == (
+        "'more_aliases' offers the manager method 'prepare_aliases', which 'aliases' offers too"
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adb_manager import BackendComponent, BackendManagerBase
+from adb_manager import BackendComponent, BackendManagerBase, manager_method
 
 
 class Storage(BackendComponent):
@@ -69,3 +69,34 @@ class Closing(BackendComponent):
 
 class ManagerWithStorage(BackendManagerBase):
     COMPONENTS = [{"class": Storage}]
+
+
+class NeedsStorage(BackendComponent):
+    """Needs some component that provides storage, whichever it is."""
+
+    NAME = "needs_storage"
+    REQUIRES_FEATURES = ("storage",)
+
+
+class Aliases(BackendComponent):
+    NAME = "aliases"
+
+    @manager_method
+    def prepare_aliases(self) -> str:
+        return "prepared"
+
+
+class MoreAliases(BackendComponent):
+    NAME = "more_aliases"
+
+    @manager_method(name="prepare_aliases")
+    def prepare(self) -> str:
+        return "prepared again"
+
+
+class Describing(BackendComponent):
+    NAME = "describing"
+
+    @manager_method
+    def describe(self) -> str:
+        return "shadowed by the manager's own describe()"
