@@ -115,7 +115,10 @@ def manager_method(
     """
 
     def mark(method: _Method) -> _Method:
-        setattr(method, _MANAGER_METHOD, name or method.__name__)
+        offered = name or method.__name__
+        if not offered.isidentifier() or offered.startswith("_"):
+            raise ValueError(f"manager method name {offered!r} must be a public identifier")
+        setattr(method, _MANAGER_METHOD, offered)
         return method
 
     return mark(function) if function is not None else mark

@@ -66,6 +66,14 @@ def _describe_exception(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+def _frozen(entry: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A read-only copy of a ``COMPONENTS`` entry, its lists made tuples, so nothing in it is
+    shared with the entry it was copied from."""
+    return types.MappingProxyType(
+        {k: tuple(v) if isinstance(v, list | tuple | set) else v for k, v in entry.items()}
+    )
+
+
 def entry_name(entry: object) -> str | None:
     """The name a ``COMPONENTS`` entry builds under, when it can be told without importing."""
     if not isinstance(entry, Mapping):
@@ -127,7 +135,7 @@ class BackendManagerBase:
         # no entry can be written into. Malformed entries are left for construction to report.
         declared = cls.__dict__.get("COMPONENTS")
         if declared is not None and all(isinstance(e, Mapping) for e in declared):
-            cls.COMPONENTS = tuple(types.MappingProxyType(dict(e)) for e in declared)
+            cls.COMPONENTS = tuple(_frozen(e) for e in declared)
 
     def __init__(self, config: Mapping[str, Any] | None = None, *, name: str = "backend") -> None:
         self.name = name
@@ -187,7 +195,7 @@ class BackendManagerBase:
         names = [entry_name(e) for e in cls.COMPONENTS]
         if name not in names:
             raise DeclarationError(f"{cls.__name__}.COMPONENTS declares no {name!r}")
-        replacement = types.MappingProxyType(dict(entry))
+        replacement = _frozen(entry)
         return tuple(
             replacement if n == name else e for n, e in zip(names, cls.COMPONENTS, strict=True)
         )
@@ -302,6 +310,11 @@ class BackendManagerBase:
     def _check_methods(self, cls: type[BackendComponent], name: str) -> None:
         """Refuse, before building, a manager method that another component already offers."""
         for offered in manager_methods(cls):
+            if not offered.isidentifier() or offered.startswith("_"):
+                raise DeclarationError(
+                    f"{name!r} offers the manager method {offered!r}: a manager method name"
+                    " must be a public identifier"
+                )
             other = self._methods.get(offered)
             if other is not None:
                 raise DeclarationError(
@@ -487,20 +500,23 @@ class BackendManagerBase:
             self._current = None
 
     def _needing(self, root: str) -> list[str]:
-        """``root`` and the built components that cannot stay without it, in build order."""
+        """``root`` and the built components that cannot stay without it, in build order. As
+        when building, only providers built before a component satisfy its required features."""
         gone = {root}
-        for name in self._components:
+        order = list(self._components)
+        for index, name in enumerate(order):
             status = self._statuses[name]
             if name in gone:
                 continue
+            earlier = set(order[:index]) - gone
             lost_dependency = any(d in gone for d in status.depends_on)
             lost_feature = any(
-                not [p for p in self._providers([f]) if p not in gone]
+                not [p for p in self._providers([f]) if p in earlier]
                 for f in status.requires_features
             )
             if lost_dependency or lost_feature:
                 gone.add(name)
-        return [name for name in self._components if name in gone]
+        return [name for name in order if name in gone]
 
     def _withdraw(self, root: str, failure: _Failure) -> None:
         """Take a component that failed a hook out of the manager, with what needs it."""
