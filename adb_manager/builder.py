@@ -45,6 +45,7 @@ def build_manager(
                     required=component.required is not False,
                     features=component.features,
                     depends_on=component.depends_on,
+                    requires_features=component.requires_features,
                 )
         if start:
             manager.start()

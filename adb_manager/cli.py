@@ -132,7 +132,9 @@ def run_build(
         if output_format == "json":
             write_json(manager.describe(), out)
         else:
-            out.write(render_status(manager.name, manager.features, manager.status))
+            out.write(
+                render_status(manager.name, manager.features, manager.status, manager.methods)
+            )
     finally:
         manager.close()
     return EXIT_OK

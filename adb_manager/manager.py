@@ -104,6 +104,10 @@ class _UsedComponents(Mapping[str, BackendComponent]):
         self._manager._note_use(name)
         return component
 
+    def __contains__(self, name: object) -> bool:
+        # Asking whether a component is there is not using it.
+        return name in self._manager._components
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._manager._components)
 
@@ -303,6 +307,9 @@ class BackendManagerBase:
             raise DeclarationError(f"{chosen!r} is not a component name: use snake_case")
         if chosen in self._statuses:
             raise DuplicateComponentError(chosen, "a component of that name was already declared")
+        if chosen in self._methods:
+            reason = f"the name is a manager method that {self._methods[chosen]!r} offers"
+            raise DuplicateComponentError(chosen, reason)
         if chosen in self.reserved_names() or chosen in vars(self):
             raise DuplicateComponentError(chosen, "the name is taken by the manager itself")
         return chosen
@@ -436,6 +443,7 @@ class BackendManagerBase:
         required: bool = True,
         features: Iterable[str] = (),
         depends_on: Iterable[str] = (),
+        requires_features: Iterable[str] = (),
     ) -> _Manager:
         """Note a component that is declared but disabled; it is reported, not built."""
         if name in self._statuses:
@@ -447,6 +455,7 @@ class BackendManagerBase:
             required=required,
             features=_unique(features),
             depends_on=_unique(depends_on),
+            requires_features=_unique(requires_features),
             reason="disabled in the spec",
         )
         return self
@@ -478,6 +487,8 @@ class BackendManagerBase:
         and methods are gone, and so are the components that need it. On a required one, the
         manager is closed and :class:`BuildError` raised.
         """
+        if self._closed:
+            raise AdbManagerError(f"manager {self.name!r} is closed; build a new one")
         if self._started:
             return self
         self._started = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
 import attrs
@@ -117,13 +117,24 @@ def _consequence(step: PlanStep) -> str:
     return f"skipped together with {also}"
 
 
-def render_status(name: str, features: Sequence[str], statuses: Sequence[ComponentStatus]) -> str:
-    """The outcome of a build as text: each component's state, then the features."""
+def render_status(
+    name: str,
+    features: Sequence[str],
+    statuses: Sequence[ComponentStatus],
+    methods: Mapping[str, str] | None = None,
+) -> str:
+    """The outcome of a build as text: each component's state, then the features and the
+    manager methods."""
     lines = [f"{name}:"]
     for status in statuses:
         line = f"  {status.state.value:<8} {status.name}"
         if status.reason:
             line += f": {printable(status.reason)}"
         lines.append(line)
+        if status.undeclared_uses:
+            lines.append(f"           uses undeclared: {', '.join(status.undeclared_uses)}")
     lines.append(f"features: {', '.join(features) or 'none'}")
+    if methods:
+        offered = ", ".join(f"{method}() from {owner}" for method, owner in methods.items())
+        lines.append(f"methods: {offered}")
     return "\n".join(lines) + "\n"

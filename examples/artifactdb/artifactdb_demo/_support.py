@@ -33,7 +33,11 @@ def local_path(value: object, setting: str) -> Path:
 
 
 def component(manager: BackendManagerBase, name: str, cls: type[ComponentT]) -> ComponentT:
-    """The built component ``name``, checked to be a ``cls``, for typed access to it."""
+    """The built component ``name``, checked to be a ``cls``, for typed access to it.
+
+    Reading it counts as a use of ``name``: the component calling this must declare ``name`` in
+    its ``depends_on`` or ``after``, or require a feature that ``name`` provides.
+    """
     found = manager.components.get(name)
     if found is None:
         raise LookupError(f"component {name!r} is not built")
@@ -41,3 +45,20 @@ def component(manager: BackendManagerBase, name: str, cls: type[ComponentT]) -> 
         kind = type(found).__qualname__
         raise TypeError(f"component {name!r} is a {kind}, not a {cls.__qualname__}")
     return found
+
+
+def provider(manager: BackendManagerBase, feature: str, cls: type[ComponentT]) -> ComponentT:
+    """The first built component that provides ``feature`` and is a ``cls``.
+
+    For a component that declares ``feature`` in ``REQUIRES_FEATURES`` rather than depending on
+    a component by name: every built provider of a required feature counts as declared.
+    """
+    names = manager.feature_providers.get(feature, ())
+    if not names:
+        raise LookupError(f"no built component provides the feature {feature!r}")
+    for name in names:
+        found = manager.components[name]
+        if isinstance(found, cls):
+            return found
+    providers = ", ".join(names)
+    raise TypeError(f"no provider of {feature!r} ({providers}) is a {cls.__qualname__}")

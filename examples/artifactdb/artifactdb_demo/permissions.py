@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from adb_manager.components import BackendComponent
-from artifactdb_demo._support import component
+from artifactdb_demo._support import provider
 from artifactdb_demo.storages import StorageComponent
 
 if TYPE_CHECKING:
@@ -20,16 +20,22 @@ _PROJECT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
 class PermissionsComponent(BackendComponent):
-    """Reads and writes who owns and who may view each project; owners may also view."""
+    """Reads and writes who owns and who may view each project; owners may also view.
+
+    It needs the ``storage`` feature, not a component named ``storage_manager``: whichever
+    component built before it provides ``storage`` (and is a :class:`StorageComponent`) keeps
+    the permission files.
+    """
 
     NAME = "permissions_manager"
     FEATURES = ("permissions",)
-    DEPENDS_ON = ("storage_manager",)
+    DEPENDS_ON = ()
+    REQUIRES_FEATURES = ("storage",)
     REQUIRED = True
 
     def __init__(self, manager: BackendManagerBase, config: Mapping[str, Any]) -> None:
         super().__init__(manager, config)
-        self._storage = component(manager, "storage_manager", StorageComponent)
+        self._storage = provider(manager, "storage", StorageComponent)
 
     def set_permissions(
         self, project: str, owners: Iterable[str], viewers: Iterable[str] = ()
