@@ -17,7 +17,12 @@ from adb_manager.components import (
     manager_method,
     manager_methods,
 )
-from adb_manager.errors import AdbManagerError, BuildError, DeclarationError
+from adb_manager.errors import (
+    AdbManagerError,
+    BuildError,
+    DeclarationError,
+    DuplicateComponentError,
+)
 from adb_manager.manager import BackendManagerBase
 from adb_manager.status import State
 
@@ -1068,3 +1073,50 @@ def test_use_from_outside_any_component_produces_nothing(
     assert manager.b is manager.components["b"]
     assert logged(caplog) == []
     assert [s.undeclared_uses for s in manager.status] == [(), ()]
+
+
+def test_start_after_close_is_refused(manager: BackendManagerBase, events: list[str]) -> None:
+    """Hooks never run on components that were already closed."""
+    manager.build(component("a"))
+    manager.close()
+    events.clear()
+
+    with pytest.raises(AdbManagerError, match="is closed"):
+        manager.start()
+    assert events == []
+
+
+def test_asking_whether_a_component_is_there_is_not_a_use(
+    manager: BackendManagerBase, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A membership test on manager.components is no undeclared use."""
+
+    class Asking(Probe):
+        NAME = "asking"
+
+        def component_init(self) -> None:
+            self.events.append(f"asking sees a: {'a' in self.manager.components}")
+
+    manager.build(component("a")).build(Asking)
+
+    assert "asking sees a: True" in manager.config["events"]
+    assert [s.undeclared_uses for s in manager.status] == [(), ()]
+    assert logged(caplog) == []
+
+
+def test_a_component_named_like_a_bound_method_is_refused(manager: BackendManagerBase) -> None:
+    """The refusal names the component whose manager method holds the name."""
+
+    class Offering(Probe):
+        NAME = "offering"
+
+        @manager_method
+        def refresh(self) -> str:
+            return "refreshed"
+
+    manager.build(Offering)
+    with pytest.raises(DuplicateComponentError) as raised:
+        manager.build(component("refresh"))
+    assert str(raised.value) == (
+        "component 'refresh': the name is a manager method that 'offering' offers"
+    )
