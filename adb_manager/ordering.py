@@ -270,22 +270,28 @@ def lost_with(
     components: Sequence[ComponentSpec],
     classes: ClassDeclarations | None = None,
 ) -> list[str]:
-    """The enabled components that are not built when ``failed`` fails, in declared order: those
-    that depend on a component not built, or that require a feature no earlier component that is
-    still built provides. The spec is taken to be valid."""
-    gone = {failed}
-    built_providers: dict[str, int] = {}
+    """The enabled components that are not built because ``failed`` fails, in declared order:
+    those that would be built otherwise, and depend on a component not built or require a
+    feature that no earlier component still built provides."""
+    baseline = _not_built(None, components, classes)
+    lost = _not_built(failed, components, classes) - baseline - {failed}
+    return [c.name for c in components if c.name in lost]
+
+
+def _not_built(
+    failed: str | None, components: Sequence[ComponentSpec], classes: ClassDeclarations | None
+) -> set[str]:
+    gone: set[str] = set()
+    provided: set[str] = set()
     for component in components:
         if not component.enabled:
             continue
         name = component.name
-        if name != failed:
-            depends_on = {*component.depends_on}
-            depends_on.update(classes.depends_on.get(name, ()) if classes else ())
-            needs = [f for f, _, _ in feature_requirements(component, classes)]
-            if depends_on & gone or any(not built_providers.get(f) for f in needs):
-                gone.add(name)
-        if name not in gone:
-            for feature in provided_features(component, classes):
-                built_providers[feature] = built_providers.get(feature, 0) + 1
-    return [c.name for c in components if c.name in gone and c.name != failed]
+        depends_on = {*component.depends_on}
+        depends_on.update(classes.depends_on.get(name, ()) if classes else ())
+        needs = [f for f, _, _ in feature_requirements(component, classes)]
+        if name == failed or depends_on & gone or any(f not in provided for f in needs):
+            gone.add(name)
+        else:
+            provided.update(provided_features(component, classes))
+    return gone
