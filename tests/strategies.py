@@ -1,8 +1,9 @@
 """Hypothesis strategies shared by the property tests, and the plain models they generate.
 
 Three families: ordering graphs (components with ``depends_on``, ``after`` and ``before`` lists,
-rendered as YAML whose every list entry has a known line) and builder plans (component classes
-with random ``REQUIRED``, ``DEPENDS_ON`` and failing constructors).
+rendered as YAML whose every list entry has a known line), builder plans (component classes
+with random ``REQUIRED``, ``DEPENDS_ON`` and failing constructors), and feature specs (components
+that provide and require features from a small pool).
 """
 
 from __future__ import annotations
