@@ -25,7 +25,7 @@ from adb_manager.components import (
 from adb_manager.diagnostics import Diagnostic, Severity, has_errors, sorted_diagnostics
 from adb_manager.imports import ClassPathError, import_object
 from adb_manager.loading import Limits, LoadedSpec, load_file, load_text
-from adb_manager.manager import BackendManagerBase
+from adb_manager.manager import BackendManagerBase, entry_name
 from adb_manager.model import ComponentSpec, ManagerSpec, salvage_component, structure_spec
 from adb_manager.ordering import (
     ClassDeclarations,
@@ -297,7 +297,11 @@ class _SemanticChecker:
             return
         self.manager_class = cls
         for entry in cls.COMPONENTS:
-            name = _entry_name(entry)
+            try:
+                name = entry_name(entry)
+            except ClassPathError as error:
+                yield self._at("/manager/class", "class-not-found", f"{cls.__name__}: {error}")
+                continue
             if name is not None:
                 self.inherited[name] = f"the COMPONENTS of {cls.__name__}"
         # A spec component that repeats one of those is reported, and takes no part in the
@@ -592,19 +596,6 @@ class _SemanticChecker:
             for index, feature in enumerate(item.spec.features)
         ]
         return found
-
-
-def _entry_name(entry: object) -> str | None:
-    """The name a manager class's COMPONENTS entry builds under, when it can be told."""
-    if not isinstance(entry, Mapping):
-        return None
-    name = entry.get("name")
-    if isinstance(name, str):
-        return name
-    cls = entry.get("class")
-    if isinstance(cls, type) and issubclass(cls, BackendComponent) and isinstance(cls.NAME, str):
-        return cls.NAME
-    return None
 
 
 def validate_data(
