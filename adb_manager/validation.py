@@ -141,6 +141,29 @@ def iter_diagnostics(
     yield from checker.check_features()
 
 
+@attrs.frozen
+class _Inherited:
+    """What validation knows of a component the manager class builds from its COMPONENTS."""
+
+    required: bool = True
+    features: frozenset[str] = frozenset()
+    methods: frozenset[str] = frozenset()
+
+
+def _inherited(entry: Mapping[str, Any]) -> _Inherited:
+    cls = entry.get("class")
+    if isinstance(cls, str):
+        cls = import_object(cls)
+    if not (isinstance(cls, type) and issubclass(cls, BackendComponent)):
+        return _Inherited()
+    required = entry.get("required")
+    return _Inherited(
+        required=cls.REQUIRED if required is None else bool(required),
+        features=frozenset([*cls.FEATURES, *entry.get("features", ())]),
+        methods=frozenset(manager_methods(cls)),
+    )
+
+
 @attrs.define
 class _Declared:
     """A component as declared, with its index in the spec's component list."""
@@ -184,7 +207,7 @@ class _SemanticChecker:
             self.by_name.setdefault(item.spec.name, item)
         self.manager_class: type[BackendManagerBase] = BackendManagerBase
         # Components the manager class builds itself, from its COMPONENTS, before the spec's.
-        self.inherited: dict[str, str] = {}
+        self.inherited: dict[str, _Inherited] = {}
 
     @functools.cached_property
     def suggester(self) -> Suggester:
@@ -219,7 +242,8 @@ class _SemanticChecker:
                 message = f"{name!r} is taken by the manager itself ({owner}.{name}); rename it"
                 yield self._at(item.pointer + "/name", "reserved-name", message)
             elif name in self.inherited:
-                message = f"{name!r} is already built by {self.inherited[name]}"
+                owner = self.manager_class.__name__
+                message = f"{name!r} is already built by the COMPONENTS of {owner}"
                 yield self._at(item.pointer + "/name", "duplicate-name", message)
             elif self.by_name[name] is not item:
                 line = self._line_of(self.by_name[name].pointer + "/name")
@@ -303,7 +327,7 @@ class _SemanticChecker:
                 yield self._at("/manager/class", "class-not-found", f"{cls.__name__}: {error}")
                 continue
             if name is not None:
-                self.inherited[name] = f"the COMPONENTS of {cls.__name__}"
+                self.inherited[name] = _inherited(entry)
         # A spec component that repeats one of those is reported, and takes no part in the
         # other checks: references to the name mean the manager's own.
         for name in self.inherited:
@@ -384,9 +408,14 @@ class _SemanticChecker:
                 continue
             for target, pointer in self._hard_dependencies(item):
                 other = self.by_name.get(target)
-                if other is None or other is item or not other.spec.enabled:
+                inherited = self.inherited.get(target)
+                if inherited is not None:
+                    optional = not inherited.required
+                elif other is None or other is item or not other.spec.enabled:
                     continue
-                if not self._required(other):
+                else:
+                    optional = not self._required(other)
+                if optional:
                     message = (
                         f"required {item.spec.name!r} depends on optional {target!r}: if {target!r}"
                         f" fails, the whole manager fails; mark {target!r} required: true or"
@@ -403,18 +432,26 @@ class _SemanticChecker:
                 continue
             for feature, kind, index in feature_requirements(item.spec, self.declarations):
                 pointer = self._requirement_pointer(item, kind, index)
-                others = [p for p in providers.get(feature, ()) if p != item.spec.name]
+                # The manager class's own components are built before every spec component.
+                inherited = [n for n, i in self.inherited.items() if feature in i.features]
+                others = [
+                    *inherited,
+                    *(p for p in providers.get(feature, ()) if p != item.spec.name),
+                ]
                 if not others:
                     yield self._missing_feature(item, feature, pointer, providers)
-                elif self._required(item) and not any(
-                    self._required(self.by_name[p]) for p in others
-                ):
+                elif self._required(item) and not any(map(self._provider_required, others)):
                     message = (
                         f"required {item.spec.name!r} requires the feature {feature!r}, which only"
                         f" optional components provide ({', '.join(others)}): if they fail, the"
                         " whole manager fails"
                     )
                     yield self._at(pointer, "required-depends-on-optional", message)
+
+    def _provider_required(self, name: str) -> bool:
+        if name in self.inherited:
+            return self.inherited[name].required
+        return self._required(self.by_name[name])
 
     def _missing_feature(
         self, item: _Declared, feature: str, pointer: str, providers: Mapping[str, list[str]]
@@ -440,7 +477,7 @@ class _SemanticChecker:
 
     def check_manager_methods(self) -> Iterator[Diagnostic]:
         """Two components cannot offer one manager method; the manager's own attribute wins."""
-        offered_by: dict[str, str] = {}
+        offered_by = {m: n for n, i in self.inherited.items() for m in i.methods}
         reserved = self.manager_class.reserved_names()
         for item in self.unique:
             if item.cls is None or not item.spec.enabled:
@@ -462,8 +499,8 @@ class _SemanticChecker:
                 elif method in reserved:
                     owner = self.manager_class.__name__
                     message = (
-                        f"{owner} defines {method!r} itself: the method {item.spec.name!r} offers"
-                        " is not bound"
+                        f"{owner} defines {method!r} itself, so the manager method {method!r}"
+                        f" that {item.spec.name!r} offers is not bound"
                     )
                     yield self._at(pointer, "method-shadowed", message, Severity.WARNING)
                 offered_by.setdefault(method, item.spec.name)

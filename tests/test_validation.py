@@ -873,3 +873,25 @@ def test_manager_methods_offered_twice_or_shadowed() -> None:
     assert result.diagnostics[0].message == (
         "'more_aliases' offers the manager method 'prepare_aliases', which 'aliases' offers too"
     )
+
+
+def test_what_the_manager_class_builds_counts_for_features_requirements_and_methods() -> None:
+    """Components from the manager class's COMPONENTS provide features, can be optional, and
+    hold their manager methods, as at build time."""
+    text = """\
+    version: 1
+    manager:
+      class: demo_components:ManagerWithExtras
+    components:
+      - name: needs_storage
+        class: demo_components:NeedsStorage
+      - name: core
+        class: demo_components:Unnamed
+        depends_on: [optional]
+      - name: more_aliases
+        class: demo_components:MoreAliases
+    """
+    assert findings(text, WITH_DEMO) == [
+        (9, 18, "required-depends-on-optional"),
+        (11, 12, "duplicate-method"),
+    ]

@@ -100,3 +100,9 @@ class Describing(BackendComponent):
     @manager_method
     def describe(self) -> str:
         return "shadowed by the manager's own describe()"
+
+
+class ManagerWithExtras(BackendManagerBase):
+    """Builds storage, an optional component and a manager method before the spec's."""
+
+    COMPONENTS = [{"class": Storage}, {"class": Optional}, {"class": Aliases}]
