@@ -7,6 +7,7 @@ unreadable file or wrong arguments.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -118,7 +119,9 @@ def run_build(
         return result
     assert result.spec is not None
     try:
-        manager = build_manager(result.spec, search_path=result.search_path)
+        # What components print goes to stderr, so that the report on stdout stays parseable.
+        with contextlib.redirect_stdout(err):
+            manager = build_manager(result.spec, search_path=result.search_path)
     except BuildError as error:
         err.write(f"adb-manager: {printable(str(error))}\n")
         if output_format == "json":
@@ -128,15 +131,12 @@ def run_build(
         else:
             out.write(render_status(result.spec.manager.name, (), error.report))
         return EXIT_FINDINGS
-    try:
-        if output_format == "json":
-            write_json(manager.describe(), out)
-        else:
-            out.write(
-                render_status(manager.name, manager.features, manager.status, manager.methods)
-            )
-    finally:
+    with contextlib.redirect_stdout(err):
         manager.close()
+    if output_format == "json":
+        write_json(manager.describe(), out)
+    else:
+        out.write(render_status(manager.name, manager.features, manager.status, manager.methods))
     return EXIT_OK
 
 

@@ -61,12 +61,13 @@ class BuildError(AdbManagerError, RuntimeError):
         report: Sequence[ComponentStatus],
         *,
         subject: str = "required component",
+        outcome: str = "was not built",
     ) -> None:
         self.component = component
         self.root = root
         self.reason = reason
         self.report = tuple(report)
-        super().__init__(f"{subject} {component!r} was not built: {reason}")
+        super().__init__(f"{subject} {component!r} {outcome}: {reason}")
 
 
 class UnreadableSpecError(AdbManagerError, OSError):

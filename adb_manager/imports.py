@@ -86,7 +86,11 @@ def _import_module(path: str, module_name: str) -> types.ModuleType:
     except ModuleNotFoundError as error:
         missing = error.name or ""
         if module_name == missing or module_name.startswith(missing + "."):
-            raise ClassPathError(path, f"no module named {missing!r}") from error
+            reason = (
+                f"no module named {missing!r} (looked in the spec's folder, the --path folders"
+                " and the installed environment)"
+            )
+            raise ClassPathError(path, reason) from error
         reason = f"importing {module_name!r} failed: {error}"
         raise ClassPathError(path, reason) from error
     except KeyboardInterrupt:

@@ -25,6 +25,7 @@ from adb_manager.errors import (
 from adb_manager.imports import class_path_of, import_object
 from adb_manager.schema import defined_pattern
 from adb_manager.status import ComponentStatus, State
+from adb_manager.suggestions import did_you_mean
 
 logger = logging.getLogger(__name__)
 
@@ -184,11 +185,16 @@ class BackendManagerBase:
         class Lean(Base):
             COMPONENTS = Base.components_without("es")
         """
-        found = {entry_name(entry) for entry in cls.COMPONENTS}
-        missing = [name for name in names if name not in found]
-        if missing:
-            raise DeclarationError(f"{cls.__name__}.COMPONENTS declares no {missing!r}")
+        found = [entry_name(entry) for entry in cls.COMPONENTS]
+        for name in names:
+            cls._require_entry(name, found)
         return tuple(e for e in cls.COMPONENTS if entry_name(e) not in names)
+
+    @classmethod
+    def _require_entry(cls, name: str, found: Sequence[str | None]) -> None:
+        if name not in found:
+            hint = did_you_mean(name, [n for n in found if n is not None])
+            raise DeclarationError(f"{cls.__name__}.COMPONENTS declares no {name!r}{hint}")
 
     @classmethod
     def components_replacing(
@@ -197,9 +203,14 @@ class BackendManagerBase:
         """This class's ``COMPONENTS`` with the entry named ``name`` replaced by ``entry``, as a
         new tuple; the parent's list is not changed."""
         names = [entry_name(e) for e in cls.COMPONENTS]
-        if name not in names:
-            raise DeclarationError(f"{cls.__name__}.COMPONENTS declares no {name!r}")
+        cls._require_entry(name, names)
         replacement = _frozen(entry)
+        new_name = entry_name(replacement)
+        if new_name != name and new_name in names:
+            raise DeclarationError(
+                f"the entry replacing {name!r} in {cls.__name__}.COMPONENTS builds {new_name!r},"
+                " which another entry already builds"
+            )
         return tuple(
             replacement if n == name else e for n, e in zip(names, cls.COMPONENTS, strict=True)
         )
@@ -544,12 +555,16 @@ class BackendManagerBase:
             )
         required = [name for name in leaving if self._statuses[name].required]
         if required:
-            logger.error("required component %s failed: %s", required[0], failure.reason)
+            reason = self._failures[required[0]].reason
+            logger.error("required component %s withdrawn: %s", required[0], reason)
             report = self.status
             self.close()
-            raise BuildError(required[0], root, failure.reason, report) from failure.cause
-        for name in reversed(leaving):
+            raise BuildError(
+                required[0], root, reason, report, outcome="was withdrawn"
+            ) from failure.cause
+        for name in leaving:  # logged from the root cause on, closed last built first
             logger.warning("optional component %s withdrawn: %s", name, self._failures[name].reason)
+        for name in reversed(leaving):
             self._unbind_methods(name)
             self._close_one(name, self._components.pop(name))
 

@@ -739,7 +739,7 @@ def test_failing_hook_raises_build_error_and_closes_everything(
         ("b", "failed"),
         ("c", "built"),
     ]
-    assert logged(caplog) == [(logging.ERROR, f"required component b failed: {reason}")]
+    assert logged(caplog) == [(logging.ERROR, f"required component b withdrawn: {reason}")]
 
 
 def test_close_runs_in_reverse_build_order_once(

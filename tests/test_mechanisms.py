@@ -635,10 +635,10 @@ def test_withdrawal_takes_dependents_and_feature_users_in_reverse_order(
     assert manager.features == ("storage",)
     assert list(manager.components) == ["d"]
     assert logged(caplog) == [
-        (logging.WARNING, f"optional component e withdrawn: {needs}"),
-        (logging.WARNING, f"optional component c withdrawn: {needs}"),
-        (logging.WARNING, f"optional component b withdrawn: {needs}"),
         (logging.WARNING, f"optional component a withdrawn: {root_reason}"),
+        (logging.WARNING, f"optional component b withdrawn: {needs}"),
+        (logging.WARNING, f"optional component c withdrawn: {needs}"),
+        (logging.WARNING, f"optional component e withdrawn: {needs}"),
     ]
     events.clear()
     manager.close()
@@ -655,10 +655,10 @@ def test_required_dependent_of_a_withdrawn_component_aborts_start(
     events.clear()
     with pytest.raises(BuildError) as raised:
         manager.start()
-    reason = broke("a", "post_tasks_init")
+    reason = f"needs 'a', withdrawn because it failed: {broke('a', 'post_tasks_init')}"
     error = raised.value
     assert (error.component, error.root, error.reason) == ("b", "a", reason)
-    assert str(error) == f"required component 'b' was not built: {reason}"
+    assert str(error) == f"required component 'b' was withdrawn: {reason}"
     assert isinstance(error.__cause__, RuntimeError)
     assert events == [
         *[f"{name}.post_manager_init" for name in "abc"],
@@ -672,7 +672,7 @@ def test_required_dependent_of_a_withdrawn_component_aborts_start(
         ("b", State.FAILED, "a"),
         ("c", State.BUILT, None),
     ]
-    assert logged(caplog) == [(logging.ERROR, f"required component b failed: {reason}")]
+    assert logged(caplog) == [(logging.ERROR, f"required component b withdrawn: {reason}")]
     manager.close()
     assert events.count("a.close") == 1
     with pytest.raises(AdbManagerError, match="^manager 'backend' is closed; build a new one$"):
@@ -828,11 +828,22 @@ def test_editing_an_unknown_name_raises_declaration_error() -> None:
     """Removing or replacing a name the list does not declare raises DeclarationError."""
     with pytest.raises(DeclarationError) as raised:
         Full.components_without("store", "nope", "gone")
-    assert str(raised.value) == "Full.COMPONENTS declares no ['nope', 'gone']"
+    assert str(raised.value) == "Full.COMPONENTS declares no 'nope'"
+    with pytest.raises(DeclarationError) as raised:
+        Full.components_without("indx")
+    assert str(raised.value) == "Full.COMPONENTS declares no 'indx'; did you mean 'index'?"
+    with pytest.raises(DeclarationError) as raised:
+        Full.components_replacing("index", {"class": Cache})
+    assert str(raised.value) == (
+        "the entry replacing 'index' in Full.COMPONENTS builds 'cache',"
+        " which another entry already builds"
+    )
     with pytest.raises(DeclarationError) as raised:
         Full.components_replacing("nope", {"class": Cache})
     assert str(raised.value) == "Full.COMPONENTS declares no 'nope'"
-    with pytest.raises(DeclarationError, match=r"^BackendManagerBase.COMPONENTS declares no \["):
+    with pytest.raises(
+        DeclarationError, match="^BackendManagerBase.COMPONENTS declares no 'store'$"
+    ):
         BackendManagerBase.components_without("store")
 
 

@@ -537,7 +537,8 @@ def test_import_failures_say_what_failed(tmp_path: Path) -> None:
         "cannot import 'broken_for_adb_tests.parts:A': importing 'broken_for_adb_tests.parts'"
         " failed: No module named 'no_such_dependency_for_adb_tests'",
         "cannot import 'fine_for_adb_tests.nothing:B': no module named"
-        " 'fine_for_adb_tests.nothing'",
+        " 'fine_for_adb_tests.nothing' (looked in the spec's folder, the --path folders and the"
+        " installed environment)",
         "cannot import 'fine_for_adb_tests.parts:Databse': 'fine_for_adb_tests.parts' has no"
         " attribute 'Databse'; did you mean 'Database'?",
     ]
