@@ -20,7 +20,7 @@ from click.decorators import FC
 from adb_manager import __version__
 from adb_manager.builder import build_manager
 from adb_manager.diagnostics import Diagnostic, has_errors
-from adb_manager.errors import AdbManagerError, BuildError, UnreadableSpecError
+from adb_manager.errors import AdbManagerError, BuildError, UnreadableSpecError, describe_error
 from adb_manager.imports import ClassPathError, import_object
 from adb_manager.plan import make_plan
 from adb_manager.reporters import (
@@ -216,10 +216,7 @@ def _guarded(run: Callable[[], int]) -> None:
     except BaseException as error:
         # Component code may raise anything, SystemExit included; none of it ends in a traceback.
         logger.debug("internal error", exc_info=True)
-        click.echo(
-            f"adb-manager: internal error: {type(error).__name__}: {printable(str(error))}",
-            err=True,
-        )
+        click.echo(f"adb-manager: internal error: {printable(describe_error(error))}", err=True)
         code = EXIT_INTERNAL
     sys.exit(code)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
@@ -115,6 +116,11 @@ def manager_method(
     """
 
     def mark(method: _Method) -> _Method:
+        if not inspect.isfunction(method):
+            raise TypeError(
+                f"@manager_method marks plain methods, not {type(method).__name__} objects:"
+                " put it below @classmethod, @staticmethod or @property, or use a method"
+            )
         offered = name or method.__name__
         if not offered.isidentifier() or offered.startswith("_"):
             raise ValueError(f"manager method name {offered!r} must be a public identifier")
@@ -128,8 +134,11 @@ def manager_methods(cls: type[BackendComponent]) -> dict[str, str]:
     """The methods a component class offers on the manager: offered name to attribute name."""
     offered: dict[str, str] = {}
     for attribute in dir(cls):
-        method = getattr(cls, attribute, None)
-        offered_name = getattr(method, _MANAGER_METHOD, None)
+        # Static look-ups: no descriptor or class-level __getattr__ runs while classes are read.
+        method = inspect.getattr_static(cls, attribute, None)
+        if not inspect.isfunction(method):
+            continue
+        offered_name = inspect.getattr_static(method, _MANAGER_METHOD, None)
         if isinstance(offered_name, str):
             offered[offered_name] = attribute
     return offered
@@ -151,7 +160,10 @@ class WrappedComponent(BackendComponent):
 
     def __init__(self, manager: BackendManagerBase, config: Mapping[str, Any]) -> None:
         super().__init__(manager, config)
-        self.wrapped: Any = self.wrap(config)
+        wrapped = self.wrap(config)
+        if wrapped is None or wrapped is self:
+            raise TypeError(f"{type(self).__name__}.wrap() must return the object to wrap")
+        self.wrapped: Any = wrapped
 
     def wrap(self, config: Mapping[str, Any]) -> Any:
         """The object to wrap, made from the configuration."""
@@ -165,6 +177,10 @@ class WrappedComponent(BackendComponent):
         return getattr(self.__dict__["wrapped"], name)
 
     def close(self) -> None:
-        close = getattr(self.__dict__.get("wrapped"), "close", None)
-        if callable(close):
-            close()
+        wrapped = self.__dict__.get("wrapped")
+        try:
+            close = inspect.getattr_static(wrapped, "close", None)
+        except Exception:
+            close = None
+        if close is not None and wrapped is not None:
+            wrapped.close()

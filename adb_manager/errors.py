@@ -77,3 +77,12 @@ class UnreadableSpecError(AdbManagerError, OSError):
         self.source = source
         self.reason = reason
         super().__init__(f"{source}: cannot read the file: {reason}")
+
+
+def describe_error(error: BaseException) -> str:
+    """``Type: message`` of an exception, even one whose ``str()`` raises."""
+    try:
+        text = str(error)
+    except Exception:
+        text = "<message unavailable: str() raised>"
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -11,7 +11,7 @@ import types
 from collections.abc import Iterator, Sequence
 from importlib.machinery import ModuleSpec, PathFinder
 
-from adb_manager.errors import AdbManagerError
+from adb_manager.errors import AdbManagerError, describe_error
 from adb_manager.suggestions import did_you_mean
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def _attribute(path: str, owner: object, owner_name: str, part: str) -> object:
     except KeyboardInterrupt:
         raise
     except BaseException as error:
-        reason = f"getting {part!r} from {owner_name!r} raised {type(error).__name__}: {error}"
+        reason = f"getting {part!r} from {owner_name!r} raised {describe_error(error)}"
         raise ClassPathError(path, reason) from error
 
 
@@ -91,13 +91,13 @@ def _import_module(path: str, module_name: str) -> types.ModuleType:
                 " and the installed environment)"
             )
             raise ClassPathError(path, reason) from error
-        reason = f"importing {module_name!r} failed: {error}"
+        reason = f"importing {module_name!r} failed: {describe_error(error)}"
         raise ClassPathError(path, reason) from error
     except KeyboardInterrupt:
         raise
     except BaseException as error:
         # SystemExit included: a module that exits while imported must not end the validation.
-        reason = f"importing {module_name!r} raised {type(error).__name__}: {error}"
+        reason = f"importing {module_name!r} raised {describe_error(error)}"
         raise ClassPathError(path, reason) from error
 
 

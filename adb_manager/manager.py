@@ -21,6 +21,7 @@ from adb_manager.errors import (
     ComponentClassError,
     DeclarationError,
     DuplicateComponentError,
+    describe_error,
 )
 from adb_manager.imports import class_path_of, import_object
 from adb_manager.schema import defined_pattern
@@ -60,11 +61,6 @@ def _names(values: Iterable[str], kind: str, where: str) -> tuple[str, ...]:
     if bad:
         raise DeclarationError(f"{where}: malformed name(s) {bad!r}; expected {pattern.pattern}")
     return names
-
-
-def _describe_exception(error: BaseException) -> str:
-    text = str(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _frozen(entry: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -392,7 +388,7 @@ class BackendManagerBase:
         except KeyboardInterrupt:
             raise
         except BaseException as error:
-            reason = f"{cls.__qualname__}() raised {_describe_exception(error)}"
+            reason = f"{cls.__qualname__}() raised {describe_error(error)}"
             return _Failure(status.name, reason, error)
         finally:
             self._current = None
@@ -406,7 +402,7 @@ class BackendManagerBase:
         except BaseException as error:
             del self._components[status.name]
             self._close_one(status.name, component)
-            reason = f"component_init raised {_describe_exception(error)}"
+            reason = f"component_init raised {describe_error(error)}"
             return _Failure(status.name, reason, error)
         finally:
             self._current = None
@@ -516,7 +512,7 @@ class BackendManagerBase:
         except KeyboardInterrupt:
             raise
         except BaseException as error:
-            reason = f"{hook} raised {_describe_exception(error)}"
+            reason = f"{hook} raised {describe_error(error)}"
             self._withdraw(name, _Failure(name, reason, error))
         finally:
             self._current = None
@@ -583,7 +579,7 @@ class BackendManagerBase:
         except KeyboardInterrupt:
             raise
         except BaseException as error:
-            logger.error("component %s: close() raised %s", name, _describe_exception(error))
+            logger.error("component %s: close() raised %s", name, describe_error(error))
 
     def __enter__(self: _Manager) -> _Manager:
         return self

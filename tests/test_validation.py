@@ -535,7 +535,7 @@ def test_import_failures_say_what_failed(tmp_path: Path) -> None:
 
     assert messages(text, options) == [
         "cannot import 'broken_for_adb_tests.parts:A': importing 'broken_for_adb_tests.parts'"
-        " failed: No module named 'no_such_dependency_for_adb_tests'",
+        " failed: ModuleNotFoundError: No module named 'no_such_dependency_for_adb_tests'",
         "cannot import 'fine_for_adb_tests.nothing:B': no module named"
         " 'fine_for_adb_tests.nothing' (looked in the spec's folder, the --path folders and the"
         " installed environment)",
