@@ -66,9 +66,13 @@ def _names(values: Iterable[str], kind: str, where: str) -> tuple[str, ...]:
 def _frozen(entry: Mapping[str, Any]) -> Mapping[str, Any]:
     """A read-only copy of a ``COMPONENTS`` entry, its lists made tuples, so nothing in it is
     shared with the entry it was copied from."""
-    return types.MappingProxyType(
-        {k: tuple(v) if isinstance(v, list | tuple | set) else v for k, v in entry.items()}
-    )
+    return types.MappingProxyType({k: _frozen_value(v) for k, v in entry.items()})
+
+
+def _frozen_value(value: Any) -> Any:
+    if isinstance(value, str | bytes | type | Mapping) or not isinstance(value, Iterable):
+        return value
+    return tuple(value)
 
 
 def entry_name(entry: object) -> str | None:
@@ -135,8 +139,16 @@ class BackendManagerBase:
         # A subclass gets its own read-only copy: editing it cannot reach a parent's list, and
         # no entry can be written into. Malformed entries are left for construction to report.
         declared = cls.__dict__.get("COMPONENTS")
-        if declared is not None and all(isinstance(e, Mapping) for e in declared):
-            cls.COMPONENTS = tuple(_frozen(e) for e in declared)
+        if declared is None or isinstance(declared, str | Mapping):
+            return
+        try:
+            entries = list(declared)
+        except TypeError:
+            return  # not iterable: reported when the manager is created
+        if all(isinstance(e, Mapping) for e in entries):
+            cls.COMPONENTS = tuple(_frozen(e) for e in entries)
+        else:
+            cls.COMPONENTS = tuple(entries)
 
     def __init__(self, config: Mapping[str, Any] | None = None, *, name: str = "backend") -> None:
         self.name = name
@@ -150,8 +162,11 @@ class BackendManagerBase:
         self._current: str | None = None
         self._started = False
         self._closed = False
+        declared: object = type(self).COMPONENTS
+        if isinstance(declared, str) or not isinstance(declared, Iterable):
+            raise ComponentClassError(f"{type(self).__name__}.COMPONENTS must be a list of entries")
         try:
-            for entry in type(self).COMPONENTS:
+            for entry in declared:
                 self._build_entry(entry)
         except BaseException:
             # The caller gets no manager to close: release what was built before re-raising.
@@ -411,7 +426,7 @@ class BackendManagerBase:
 
     def _bind_methods(self, name: str, component: BackendComponent) -> None:
         for offered, attribute in manager_methods(type(component)).items():
-            if offered in self.reserved_names():
+            if offered in self.reserved_names() or offered in vars(self):
                 logger.warning(
                     "%s defines %s itself: the method that component %s offers is not bound",
                     type(self).__name__,

@@ -23,7 +23,7 @@ from adb_manager.components import (
     manager_methods,
 )
 from adb_manager.diagnostics import Diagnostic, Severity, has_errors, sorted_diagnostics
-from adb_manager.imports import ClassPathError, import_object
+from adb_manager.imports import ClassPathError, extra_search_path, import_object
 from adb_manager.loading import Limits, LoadedSpec, load_file, load_text
 from adb_manager.manager import BackendManagerBase, entry_name
 from adb_manager.model import ComponentSpec, ManagerSpec, salvage_component, structure_spec
@@ -150,10 +150,10 @@ class _Inherited:
     methods: frozenset[str] = frozenset()
 
 
-def _inherited(entry: Mapping[str, Any]) -> _Inherited:
+def _inherited(entry: Mapping[str, Any], search_path: Sequence[str]) -> _Inherited:
     cls = entry.get("class")
     if isinstance(cls, str):
-        cls = import_object(cls)
+        cls = import_object(cls, search_path=search_path)
     if not (isinstance(cls, type) and issubclass(cls, BackendComponent)):
         return _Inherited()
     required = entry.get("required")
@@ -241,6 +241,11 @@ class _SemanticChecker:
                 owner = self.manager_class.__name__
                 message = f"{name!r} is taken by the manager itself ({owner}.{name}); rename it"
                 yield self._at(item.pointer + "/name", "reserved-name", message)
+            elif any(name in i.methods for i in self.inherited.values()):
+                message = (
+                    f"{name!r} is a manager method that a component of the manager class offers"
+                )
+                yield self._at(item.pointer + "/name", "reserved-name", message)
             elif name in self.inherited:
                 owner = self.manager_class.__name__
                 message = f"{name!r} is already built by the COMPONENTS of {owner}"
@@ -319,15 +324,24 @@ class _SemanticChecker:
             message = f"{path!r} is not a manager class: it must derive from BackendManagerBase"
             yield self._at("/manager/class", "not-a-manager", message)
             return
+        declared: object = cls.COMPONENTS
+        if not isinstance(declared, list | tuple) or not all(
+            isinstance(entry, Mapping) and "class" in entry for entry in declared
+        ):
+            message = f"{cls.__name__}.COMPONENTS must be a list of mappings with a 'class'"
+            yield self._at("/manager/class", "not-a-manager", message)
+            return
         self.manager_class = cls
-        for entry in cls.COMPONENTS:
+        for entry in declared:
             try:
-                name = entry_name(entry)
+                with extra_search_path(self.options.search_path):
+                    name = entry_name(entry)
+                    inherited = _inherited(entry, self.options.search_path)
             except ClassPathError as error:
                 yield self._at("/manager/class", "class-not-found", f"{cls.__name__}: {error}")
                 continue
             if name is not None:
-                self.inherited[name] = _inherited(entry)
+                self.inherited[name] = inherited
         # A spec component that repeats one of those is reported, and takes no part in the
         # other checks: references to the name mean the manager's own.
         for name in self.inherited:
@@ -366,6 +380,10 @@ class _SemanticChecker:
         pointer = item.pointer + "/class"
         for target in cls.DEPENDS_ON:
             other = self.by_name.get(target)
+            if target == item.spec.name:
+                message = f"{cls.__qualname__} names its own component {target!r} in DEPENDS_ON"
+                yield self._at(pointer, "self-reference", message)
+                continue
             if other is None and target in self.inherited:
                 continue
             if other is None:
@@ -438,15 +456,23 @@ class _SemanticChecker:
                     *inherited,
                     *(p for p in providers.get(feature, ()) if p != item.spec.name),
                 ]
+                earlier = [p for p in others if p in inherited or self._before(p, item)]
                 if not others:
                     yield self._missing_feature(item, feature, pointer, providers)
-                elif self._required(item) and not any(map(self._provider_required, others)):
+                elif (
+                    earlier
+                    and self._required(item)
+                    and not any(map(self._provider_required, earlier))
+                ):
                     message = (
                         f"required {item.spec.name!r} requires the feature {feature!r}, which only"
-                        f" optional components provide ({', '.join(others)}): if they fail, the"
-                        " whole manager fails"
+                        f" optional components declared before it provide ({', '.join(earlier)}):"
+                        " if they fail, the whole manager fails"
                     )
                     yield self._at(pointer, "required-depends-on-optional", message)
+
+    def _before(self, name: str, item: _Declared) -> bool:
+        return self.by_name[name].index < item.index
 
     def _provider_required(self, name: str) -> bool:
         if name in self.inherited:
@@ -490,7 +516,7 @@ class _SemanticChecker:
                         f" {offered_by[method]!r} offers too"
                     )
                     yield self._at(pointer, "duplicate-method", message)
-                elif method in self.by_name:
+                elif method in self.by_name or method in self.inherited:
                     message = (
                         f"{item.spec.name!r} offers the manager method {method!r}, which is the"
                         " name of a component"

@@ -318,3 +318,29 @@ def test_look_alike_letters_are_shown_escaped(tmp_path: Path) -> None:
     _, out, _ = invoke("validate", "--no-import", path)
 
     assert "unknown key 'c\\u043emponents' in the spec; did you mean 'components'?" in out
+
+
+def test_an_exception_whose_message_cannot_be_read_is_still_reported(tmp_path: Path) -> None:
+    """A component raising an exception whose str() raises gives a one-line report."""
+    module = tmp_path / "badstr_for_adb_tests.py"
+    module.write_text(
+        "from adb_manager import BackendComponent\n"
+        "class BadStr(Exception):\n"
+        "    def __str__(self):\n"
+        "        raise BadStr()\n"
+        "class Broken(BackendComponent):\n"
+        "    NAME = 'broken'\n"
+        "    def __init__(self, manager, config):\n"
+        "        raise BadStr()\n",
+        encoding="utf-8",
+    )
+    path = write(
+        tmp_path,
+        "spec.yaml",
+        "version: 1\ncomponents:\n  - {name: broken, class: badstr_for_adb_tests:Broken}\n",
+    )
+    code, out, err = invoke("build", "--format", "text", path)
+
+    assert code == 1
+    assert "Traceback" not in out + err
+    assert "Broken() raised BadStr: <message unavailable: str() raised>" in out

@@ -1131,3 +1131,46 @@ def test_a_component_named_like_a_bound_method_is_refused(manager: BackendManage
     assert str(raised.value) == (
         "component 'refresh': the name is a manager method that 'offering' offers"
     )
+
+
+def test_manager_method_marks_only_plain_methods() -> None:
+    """Marking a classmethod, staticmethod or property is refused at class definition."""
+    for wrapper in (classmethod, staticmethod, property):
+        with pytest.raises(TypeError, match="marks plain methods"):
+            manager_method(wrapper(lambda *args: None))  # type: ignore[arg-type]
+
+
+def test_components_from_a_generator_are_kept_and_frozen(config: dict[str, Any]) -> None:
+    """A COMPONENTS generator is read once into a tuple; iterable values become tuples."""
+    Store = component("store")
+
+    class FromGenerator(BackendManagerBase):
+        COMPONENTS = ({"class": c, "features": (f for f in ["extra"])} for c in [Store])
+
+    assert len(FromGenerator.COMPONENTS) == 1
+    assert FromGenerator.COMPONENTS[0]["features"] == ("extra",)
+    first, second = FromGenerator(config), FromGenerator(config)
+    assert first.features == second.features == ("extra",)
+
+
+def test_a_method_named_like_a_manager_instance_attribute_is_not_bound(
+    config: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An attribute the manager set on itself wins over a component's method, with a warning."""
+
+    class WithCache(BackendManagerBase):
+        def __init__(self, config: Mapping[str, Any]) -> None:
+            self.cache = {"k": 1}
+            super().__init__(config)
+
+    class OffersCache(Probe):
+        NAME = "offers_cache"
+
+        @manager_method
+        def cache(self) -> str:
+            return "method"
+
+    manager = WithCache(config).build(OffersCache)
+
+    assert manager.cache == {"k": 1}
+    assert "offers_cache" in caplog.text and "not bound" in caplog.text

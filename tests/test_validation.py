@@ -896,3 +896,37 @@ def test_what_the_manager_class_builds_counts_for_features_requirements_and_meth
         (9, 18, "required-depends-on-optional"),
         (11, 12, "duplicate-method"),
     ]
+
+
+def test_a_class_depending_on_its_own_component_is_a_self_reference() -> None:
+    """A class DEPENDS_ON naming its own component could never be built: reported."""
+    text = """\
+    version: 1
+    components:
+      - name: self_dependent
+        class: demo_components:SelfDependent
+    """
+    assert findings(text, WITH_DEMO) == [(4, 12, "self-reference")]
+
+
+def test_only_providers_declared_earlier_count_for_a_required_component() -> None:
+    """A required provider declared later does not save a required component from an optional
+    earlier one: that one's failure aborts the build."""
+    text = """\
+    version: 1
+    components:
+      - name: o
+        class: a.b:O
+        required: false
+        features: [store]
+      - name: r
+        class: a.b:R
+        requires_features: [store]
+      - name: p
+        class: a.b:P
+        features: [store]
+    """
+    assert findings(text) == [
+        (9, 25, "required-depends-on-optional"),
+        (12, 16, "duplicate-feature"),
+    ]

@@ -106,3 +106,8 @@ class ManagerWithExtras(BackendManagerBase):
     """Builds storage, an optional component and a manager method before the spec's."""
 
     COMPONENTS = [{"class": Storage}, {"class": Optional}, {"class": Aliases}]
+
+
+class SelfDependent(BackendComponent):
+    NAME = "self_dependent"
+    DEPENDS_ON = ("self_dependent",)
