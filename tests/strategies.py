@@ -51,6 +51,24 @@ class Constraint:
     then: str
 
 
+def reachable(names: Sequence[str], constraints: Sequence[Constraint]) -> dict[str, set[str]]:
+    """For each name, every name reachable from it by one or more constraints (first -> then)."""
+    successors: dict[str, set[str]] = {name: set() for name in names}
+    for constraint in constraints:
+        successors[constraint.first].add(constraint.then)
+    result: dict[str, set[str]] = {}
+    for start in names:
+        seen: set[str] = set()
+        pending = list(successors[start])
+        while pending:
+            name = pending.pop()
+            if name not in seen:
+                seen.add(name)
+                pending.extend(successors[name])
+        result[start] = seen
+    return result
+
+
 @dataclass(frozen=True)
 class RenderedSpec:
     """The YAML text of a generated spec, with the line of each list entry and component."""

@@ -23,6 +23,7 @@ from strategies import (
     feature_build_plans,
     feature_spec_data,
     feature_specs,
+    reachable,
     render_feature_yaml,
     valid_feature_specs,
 )
@@ -144,22 +145,11 @@ def cycle_group_of(
     components: Sequence[FeatureComponent], found: Sequence[Constraint]
 ) -> dict[str, frozenset[str]]:
     """For each component, the components that it reaches and that reach it (itself included)."""
-    successors: dict[str, set[str]] = {c.name: set() for c in components}
-    for constraint in found:
-        successors[constraint.first].add(constraint.then)
-    reach: dict[str, set[str]] = {}
-    for start in successors:
-        seen: set[str] = set()
-        pending = list(successors[start])
-        while pending:
-            name = pending.pop()
-            if name not in seen:
-                seen.add(name)
-                pending.extend(successors[name])
-        reach[start] = seen
+    names = [c.name for c in components]
+    reach = reachable(names, found)
     return {
         name: frozenset({name} | {other for other in reach[name] if name in reach[other]})
-        for name in successors
+        for name in names
     }
 
 

@@ -18,6 +18,7 @@ from strategies import (
     RenderedSpec,
     binding_constraints,
     ordering_specs,
+    reachable,
     render_yaml,
 )
 
@@ -35,24 +36,6 @@ def validate(components: Sequence[DeclaredComponent]) -> tuple[RenderedSpec, lis
     note(rendered.text)
     result = validate_text(rendered.text, "generated.yaml", NO_IMPORT)
     return rendered, list(result.diagnostics)
-
-
-def reachable(names: Sequence[str], constraints: Sequence[Constraint]) -> dict[str, set[str]]:
-    """For each name, every name reachable from it by one or more constraints (first -> then)."""
-    successors: dict[str, set[str]] = {name: set() for name in names}
-    for constraint in constraints:
-        successors[constraint.first].add(constraint.then)
-    result: dict[str, set[str]] = {}
-    for start in names:
-        seen: set[str] = set()
-        pending = list(successors[start])
-        while pending:
-            name = pending.pop()
-            if name not in seen:
-                seen.add(name)
-                pending.extend(successors[name])
-        result[start] = seen
-    return result
 
 
 def cyclic_groups(
