@@ -11,7 +11,7 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO
 
 import click
@@ -22,6 +22,7 @@ from adb_manager.builder import build_manager
 from adb_manager.diagnostics import Diagnostic, has_errors
 from adb_manager.errors import AdbManagerError, BuildError, UnreadableSpecError, describe_error
 from adb_manager.imports import ClassPathError, import_object
+from adb_manager.loading import Limits
 from adb_manager.plan import make_plan
 from adb_manager.reporters import (
     REPORTERS,
@@ -161,8 +162,33 @@ def _configure_logging(verbosity: int) -> None:
         root.addHandler(handler)
 
 
-def _options(no_import: bool, paths: Sequence[str]) -> ValidationOptions:
-    return ValidationOptions(import_classes=not no_import, search_path=tuple(paths))
+def _options(no_import: bool, paths: Sequence[str], limits: Mapping[str, int]) -> ValidationOptions:
+    return ValidationOptions(
+        import_classes=not no_import, search_path=tuple(paths), limits=Limits(**limits)
+    )
+
+
+_LIMIT_HELP = {
+    "max_bytes": "Largest spec file, in bytes.",
+    "max_depth": "Deepest nesting of mappings and lists.",
+    "max_nodes": "Most YAML nodes, counted again once aliases are expanded.",
+    "max_components": "Most components in one spec.",
+}
+
+
+def limit_options(command: FC) -> FC:
+    """--max-bytes, --max-depth, --max-nodes and --max-components, defaulting to Limits()."""
+    defaults = Limits()
+    for name, help_text in reversed(_LIMIT_HELP.items()):
+        command = click.option(
+            "--" + name.replace("_", "-"),
+            name,
+            type=click.IntRange(min=1),
+            default=getattr(defaults, name),
+            show_default=True,
+            help=help_text,
+        )(command)
+    return command
 
 
 no_import_option = click.option(
@@ -227,15 +253,17 @@ def _guarded(run: Callable[[], int]) -> None:
 @no_import_option
 @path_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@limit_options
 def validate(
     paths: tuple[str, ...],
     output_format: str,
     no_import: bool,
     search_path: tuple[str, ...],
     strict: bool,
+    **limits: int,
 ) -> None:
     """Check spec files and report every mistake with its file, line and column."""
-    options = _options(no_import, search_path)
+    options = _options(no_import, search_path, limits)
     _guarded(
         lambda: run_validate(
             paths,
@@ -253,9 +281,12 @@ def validate(
 @_format_option(["text", "json"], "text")
 @no_import_option
 @path_option
-def plan(path: str, output_format: str, no_import: bool, search_path: tuple[str, ...]) -> None:
+@limit_options
+def plan(
+    path: str, output_format: str, no_import: bool, search_path: tuple[str, ...], **limits: int
+) -> None:
     """Show the build order and, for each optional component, what fails with it."""
-    options = _options(no_import, search_path)
+    options = _options(no_import, search_path, limits)
     _guarded(
         lambda: run_plan(path, options, output_format=output_format, out=sys.stdout, err=sys.stderr)
     )
@@ -265,9 +296,10 @@ def plan(path: str, output_format: str, no_import: bool, search_path: tuple[str,
 @click.argument("path", type=click.Path(dir_okay=False))
 @_format_option(["json", "text"], "json")
 @path_option
-def build(path: str, output_format: str, search_path: tuple[str, ...]) -> None:
+@limit_options
+def build(path: str, output_format: str, search_path: tuple[str, ...], **limits: int) -> None:
     """Build the manager a spec declares and print its status and features."""
-    options = _options(False, search_path)
+    options = _options(False, search_path, limits)
     _guarded(
         lambda: run_build(
             path, options, output_format=output_format, out=sys.stdout, err=sys.stderr

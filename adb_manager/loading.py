@@ -52,6 +52,7 @@ class Limits:
     max_bytes: int = 5 * 1024 * 1024
     max_depth: int = 64
     max_nodes: int = 500_000
+    max_components: int = 20_000
 
 
 @attrs.define

@@ -125,6 +125,13 @@ def iter_diagnostics(
 ) -> Iterator[Diagnostic]:
     """Every finding about a loaded spec, lazily, in the order the checks run."""
     options = options or ValidationOptions()
+    components = loaded.data.get("components")
+    limit = options.limits.max_components
+    if isinstance(components, list) and len(components) > limit:
+        # Every later check grows with the number of components: stop before them.
+        message = f"the spec declares {len(components)} components; the limit is {limit}"
+        yield loaded.diagnostic("/components", "too-many-components", message)
+        return
     yield from schema_diagnostics(loaded)
     checker = _SemanticChecker(loaded, options)
     if options.import_classes:

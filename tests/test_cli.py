@@ -344,3 +344,19 @@ def test_an_exception_whose_message_cannot_be_read_is_still_reported(tmp_path: P
     assert code == 1
     assert "Traceback" not in out + err
     assert "Broken() raised BadStr: <message unavailable: str() raised>" in out
+
+
+def test_limits_are_set_from_the_command_line() -> None:
+    """Each limit has an option; a spec over one gets its diagnostic and exit 1."""
+    code, out, _ = invoke("validate", "--no-import", "--max-components", "2", str(EXAMPLE))
+    assert code == 1
+    assert out.splitlines() == [
+        f"{EXAMPLE}:44:3: error[too-many-components] the spec declares 12 components;"
+        " the limit is 2"
+    ]
+    code, out, _ = invoke("validate", "--max-bytes", "100", str(EXAMPLE))
+    assert code == 1
+    assert "error[file-too-large]" in out
+    code, out, _ = invoke("plan", "--max-depth", "2", str(EXAMPLE))
+    assert code == 1
+    assert invoke("validate", "--max-nodes", "0", str(EXAMPLE))[0] == 2
