@@ -17,18 +17,22 @@ logger = logging.getLogger(__name__)
 
 
 def build_manager(
-    spec: ManagerSpec, *, search_path: Sequence[str] = (), start: bool = True
+    spec: ManagerSpec,
+    *,
+    search_path: Sequence[str] = (),
+    allowed: Sequence[str] | None = None,
+    start: bool = True,
 ) -> BackendManagerBase:
     """Build the manager a spec declares, component by component in declared order.
 
     Disabled components are recorded, not built. With ``start``, the lifecycle hooks run once
     every component is built. The spec should have passed validation; see :func:`from_spec`.
     """
-    manager = _create_manager(spec, search_path)
+    manager = _create_manager(spec, search_path, allowed)
     try:
         for component in spec.components:
             if component.enabled:
-                cls = import_object(component.class_path, search_path=search_path)
+                cls = import_object(component.class_path, search_path=search_path, allowed=allowed)
                 manager.build(
                     cls,  # type: ignore[arg-type]
                     required=component.required,
@@ -56,9 +60,11 @@ def build_manager(
     return manager
 
 
-def _create_manager(spec: ManagerSpec, search_path: Sequence[str]) -> BackendManagerBase:
+def _create_manager(
+    spec: ManagerSpec, search_path: Sequence[str], allowed: Sequence[str] | None
+) -> BackendManagerBase:
     path = spec.manager.class_path
-    manager_class = import_object(path, search_path=search_path)
+    manager_class = import_object(path, search_path=search_path, allowed=allowed)
     if not (isinstance(manager_class, type) and issubclass(manager_class, BackendManagerBase)):
         raise ComponentClassError(f"{path!r} is not a BackendManagerBase")
     try:
@@ -90,4 +96,9 @@ def from_spec(
         result = validate_file(path_or_spec, options)
     if result.spec is None:
         raise SpecError(result.source, result.diagnostics)
-    return build_manager(result.spec, search_path=result.search_path, start=start)
+    return build_manager(
+        result.spec,
+        search_path=result.search_path,
+        allowed=result.options.allow_modules,
+        start=start,
+    )

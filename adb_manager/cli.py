@@ -98,7 +98,9 @@ def run_plan(
         if not options.import_classes:
             return None
         try:
-            cls = import_object(class_path, search_path=result.search_path)
+            cls = import_object(
+                class_path, search_path=result.search_path, allowed=options.allow_modules
+            )
         except ClassPathError:
             return None
         return cls if isinstance(cls, type) else None
@@ -122,7 +124,11 @@ def run_build(
     try:
         # What components print goes to stderr, so that the report on stdout stays parseable.
         with contextlib.redirect_stdout(err):
-            manager = build_manager(result.spec, search_path=result.search_path)
+            manager = build_manager(
+                result.spec,
+                search_path=result.search_path,
+                allowed=result.options.allow_modules,
+            )
     except BuildError as error:
         err.write(f"adb-manager: {printable(str(error))}\n")
         if output_format == "json":
@@ -162,9 +168,14 @@ def _configure_logging(verbosity: int) -> None:
         root.addHandler(handler)
 
 
-def _options(no_import: bool, paths: Sequence[str], limits: Mapping[str, int]) -> ValidationOptions:
+def _options(
+    no_import: bool, paths: Sequence[str], allow: Sequence[str], limits: Mapping[str, int]
+) -> ValidationOptions:
     return ValidationOptions(
-        import_classes=not no_import, search_path=tuple(paths), limits=Limits(**limits)
+        import_classes=not no_import,
+        search_path=tuple(paths),
+        limits=Limits(**limits),
+        allow_modules=tuple(allow),
     )
 
 
@@ -202,6 +213,16 @@ path_option = click.option(
     multiple=True,
     type=click.Path(file_okay=False),
     help="Also look for component modules in this directory (repeatable).",
+)
+allow_option = click.option(
+    "--allow-module",
+    "allow",
+    multiple=True,
+    metavar="PREFIX",
+    help=(
+        "Also import modules under this dotted prefix from the installed environment"
+        " (repeatable; '*' for any). Modules beside the spec and in --path folders are allowed."
+    ),
 )
 
 
@@ -252,6 +273,7 @@ def _guarded(run: Callable[[], int]) -> None:
 @_format_option(sorted(REPORTERS), "text")
 @no_import_option
 @path_option
+@allow_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @limit_options
 def validate(
@@ -259,11 +281,12 @@ def validate(
     output_format: str,
     no_import: bool,
     search_path: tuple[str, ...],
+    allow: tuple[str, ...],
     strict: bool,
     **limits: int,
 ) -> None:
     """Check spec files and report every mistake with its file, line and column."""
-    options = _options(no_import, search_path, limits)
+    options = _options(no_import, search_path, allow, limits)
     _guarded(
         lambda: run_validate(
             paths,
@@ -281,12 +304,18 @@ def validate(
 @_format_option(["text", "json"], "text")
 @no_import_option
 @path_option
+@allow_option
 @limit_options
 def plan(
-    path: str, output_format: str, no_import: bool, search_path: tuple[str, ...], **limits: int
+    path: str,
+    output_format: str,
+    no_import: bool,
+    search_path: tuple[str, ...],
+    allow: tuple[str, ...],
+    **limits: int,
 ) -> None:
     """Show the build order and, for each optional component, what fails with it."""
-    options = _options(no_import, search_path, limits)
+    options = _options(no_import, search_path, allow, limits)
     _guarded(
         lambda: run_plan(path, options, output_format=output_format, out=sys.stdout, err=sys.stderr)
     )
@@ -296,10 +325,17 @@ def plan(
 @click.argument("path", type=click.Path(dir_okay=False))
 @_format_option(["json", "text"], "json")
 @path_option
+@allow_option
 @limit_options
-def build(path: str, output_format: str, search_path: tuple[str, ...], **limits: int) -> None:
+def build(
+    path: str,
+    output_format: str,
+    search_path: tuple[str, ...],
+    allow: tuple[str, ...],
+    **limits: int,
+) -> None:
     """Build the manager a spec declares and print its status and features."""
-    options = _options(False, search_path, limits)
+    options = _options(False, search_path, allow, limits)
     _guarded(
         lambda: run_build(
             path, options, output_format=output_format, out=sys.stdout, err=sys.stderr

@@ -46,14 +46,28 @@ def extra_search_path(directories: Sequence[str]) -> Iterator[None]:
 _spec_directories: set[str] = set()
 
 
-def import_object(path: str, *, search_path: Sequence[str] = ()) -> object:
+class ImportNotAllowedError(ClassPathError):
+    """A class path names a module that the import policy does not allow."""
+
+
+ALLOW_ALL = "*"
+
+
+def import_object(
+    path: str, *, search_path: Sequence[str] = (), allowed: Sequence[str] | None = None
+) -> object:
     """The object named by ``package.module:Qualname``; ``search_path`` directories first.
 
-    Importing runs the module's code: only call this on specs whose modules you trust.
+    Importing runs the module's code. With ``allowed`` (a list of module prefixes, ``"*"`` for
+    any), only modules found in ``search_path`` directories, ``adb_manager`` itself and modules
+    under those prefixes are imported; others raise :class:`ImportNotAllowedError` before any of
+    their code runs. ``None`` imports anything: for callers that trust the path, as Python code.
     """
     module_name, sep, qualname = path.partition(":")
     if not sep or not module_name or not qualname:
         raise ClassPathError(path, "write it as package.module:Qualname")
+    if allowed is not None:
+        _check_allowed(path, module_name, search_path, allowed)
     _spec_directories.update(os.path.realpath(d) for d in search_path)
     logger.debug("importing %s", module_name)
     # What a module prints while imported goes to stderr, not into the command's output.
@@ -64,6 +78,27 @@ def import_object(path: str, *, search_path: Sequence[str] = ()) -> object:
             owner = ".".join([module_name, *qualname.split(".")[:depth]])
             target = _attribute(path, target, owner, part)
     return target
+
+
+def _check_allowed(
+    path: str, module_name: str, search_path: Sequence[str], allowed: Sequence[str]
+) -> None:
+    prefixes = (*allowed, "adb_manager")
+    if ALLOW_ALL in allowed or any(
+        module_name == prefix or module_name.startswith(prefix + ".") for prefix in prefixes
+    ):
+        return
+    top = module_name.partition(".")[0]
+    # Finding a top-level module runs none of its code.
+    if search_path and PathFinder.find_spec(top, list(search_path)) is not None:
+        return
+    if top not in sys.modules and PathFinder.find_spec(top) is None:
+        return  # found nowhere: the import fails as "no module named", which says more
+    reason = (
+        f"module {module_name!r} is not in the spec's folder or a --path folder, and is not"
+        f" allowed: pass --allow-module {top} to import it"
+    )
+    raise ImportNotAllowedError(path, reason)
 
 
 def _attribute(path: str, owner: object, owner_name: str, part: str) -> object:

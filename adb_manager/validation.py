@@ -23,7 +23,12 @@ from adb_manager.components import (
     manager_methods,
 )
 from adb_manager.diagnostics import Diagnostic, Severity, has_errors, sorted_diagnostics
-from adb_manager.imports import ClassPathError, extra_search_path, import_object
+from adb_manager.imports import (
+    ClassPathError,
+    ImportNotAllowedError,
+    extra_search_path,
+    import_object,
+)
 from adb_manager.loading import Limits, LoadedSpec, load_file, load_text
 from adb_manager.manager import BackendManagerBase, entry_name
 from adb_manager.model import ComponentSpec, ManagerSpec, salvage_component, structure_spec
@@ -54,12 +59,14 @@ class ValidationOptions:
     """How to validate: whether to import component classes, and where else to find them.
 
     ``search_path`` directories are searched before ``sys.path`` while classes are imported;
-    validating a file also searches the file's own directory.
+    validating a file also searches the file's own directory. Only modules found there, and
+    modules under the ``allow_modules`` prefixes (``"*"`` for any), are imported.
     """
 
     import_classes: bool = True
     search_path: tuple[str, ...] = ()
     limits: Limits = Limits()
+    allow_modules: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -70,7 +77,12 @@ class ValidationResult:
     diagnostics: tuple[Diagnostic, ...]
     spec: ManagerSpec | None = None
     loaded: LoadedSpec | None = None
-    search_path: tuple[str, ...] = ()
+    options: ValidationOptions = ValidationOptions()
+
+    @property
+    def search_path(self) -> tuple[str, ...]:
+        """Where component modules were looked for: the options', then the spec's folder."""
+        return self.options.search_path
 
     @property
     def ok(self) -> bool:
@@ -117,7 +129,7 @@ def _validate_loaded(
     if loaded is not None and not has_errors(diagnostics):
         spec = structure_spec(loaded.data)
     logger.debug("%s: %d diagnostic(s)", source, len(diagnostics))
-    return ValidationResult(source, tuple(diagnostics), spec, loaded, options.search_path)
+    return ValidationResult(source, tuple(diagnostics), spec, loaded, options)
 
 
 def iter_diagnostics(
@@ -315,7 +327,9 @@ class _SemanticChecker:
             yield from self._check_component_class(item)
 
     def _import(self, path: str) -> object:
-        return import_object(path, search_path=self.options.search_path)
+        return import_object(
+            path, search_path=self.options.search_path, allowed=self.options.allow_modules
+        )
 
     def check_manager_class(self) -> Iterator[Diagnostic]:
         manager = self.loaded.data.get("manager")
@@ -325,7 +339,7 @@ class _SemanticChecker:
         try:
             cls = self._import(path)
         except ClassPathError as error:
-            yield self._at("/manager/class", "class-not-found", str(error))
+            yield self._at("/manager/class", _import_code(error), str(error))
             return
         if not (isinstance(cls, type) and issubclass(cls, BackendManagerBase)):
             message = f"{path!r} is not a manager class: it must derive from BackendManagerBase"
@@ -360,7 +374,7 @@ class _SemanticChecker:
         try:
             cls = self._import(path)
         except ClassPathError as error:
-            yield self._at(pointer, "class-not-found", str(error))
+            yield self._at(pointer, _import_code(error), str(error))
             return
         if not is_component_class(cls):
             message = f"{path!r} is not a component class: it must derive from BackendComponent"
@@ -666,6 +680,10 @@ class _SemanticChecker:
             for index, feature in enumerate(item.spec.features)
         ]
         return found
+
+
+def _import_code(error: ClassPathError) -> str:
+    return "import-not-allowed" if isinstance(error, ImportNotAllowedError) else "class-not-found"
 
 
 def validate_data(

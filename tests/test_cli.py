@@ -360,3 +360,20 @@ def test_limits_are_set_from_the_command_line() -> None:
     code, out, _ = invoke("plan", "--max-depth", "2", str(EXAMPLE))
     assert code == 1
     assert invoke("validate", "--max-nodes", "0", str(EXAMPLE))[0] == 2
+
+
+def test_allow_module_lets_a_spec_name_an_installed_module(tmp_path: Path) -> None:
+    """--allow-module opens the import policy to a prefix; '*' to anything."""
+    path = write(
+        tmp_path,
+        "spec.yaml",
+        "version: 1\ncomponents:\n  - {name: decoder, class: 'json.decoder:JSONDecoder'}\n",
+    )
+    refused = invoke("validate", path)
+    allowed = invoke("validate", "--allow-module", "json", path)
+    anything = invoke("validate", "--allow-module", "*", path)
+
+    assert refused[0] == allowed[0] == anything[0] == 1
+    assert "error[import-not-allowed]" in refused[1]
+    assert "error[not-a-component]" in allowed[1]
+    assert "error[not-a-component]" in anything[1]

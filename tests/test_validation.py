@@ -930,3 +930,36 @@ def test_only_providers_declared_earlier_count_for_a_required_component() -> Non
         (9, 25, "required-depends-on-optional"),
         (12, 16, "duplicate-feature"),
     ]
+
+
+def test_modules_outside_the_spec_folders_are_not_imported_unless_allowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An installed module that a spec names is refused before its code runs, unless allowed."""
+    installed = tmp_path / "site"
+    installed.mkdir()
+    marker = tmp_path / "imported.txt"
+    (installed / "installed_for_adb_tests.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n"
+        "from adb_manager import BackendComponent\n"
+        "class Thing(BackendComponent):\n"
+        "    NAME = 'thing'\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(installed))
+    spec = tmp_path / "specs" / "spec.yaml"
+    spec.parent.mkdir()
+    spec.write_text(
+        "version: 1\ncomponents:\n  - name: thing\n    class: installed_for_adb_tests:Thing\n",
+        encoding="utf-8",
+    )
+
+    refused = validate_file(spec)
+    assert [(d.line, d.column, d.code) for d in refused.diagnostics] == [
+        (4, 12, "import-not-allowed")
+    ]
+    assert "--allow-module installed_for_adb_tests" in refused.diagnostics[0].message
+    assert not marker.exists()
+    allowed = validate_file(spec, ValidationOptions(allow_modules=("installed_for_adb_tests",)))
+    assert allowed.diagnostics == ()
+    assert marker.exists()
