@@ -16,7 +16,7 @@ from adb_manager.errors import (
     SpecError,
     UnreadableSpecError,
 )
-from adb_manager.imports import ClassPathError
+from adb_manager.imports import ClassPathError, ImportNotAllowedError
 from adb_manager.manager import BackendManagerBase
 from adb_manager.model import ComponentSpec, ManagerInfo, ManagerSpec
 from adb_manager.status import ComponentStatus, State
@@ -40,6 +40,7 @@ __all__ = [
     "DeclarationError",
     "Diagnostic",
     "DuplicateComponentError",
+    "ImportNotAllowedError",
     "ManagerInfo",
     "ManagerSpec",
     "Severity",
