@@ -34,6 +34,7 @@ from adb_manager.reporters import (
     write_json,
 )
 from adb_manager.schema import load_schema
+from adb_manager.secrets import RedactingFilter, Redactor, secret_values
 from adb_manager.validation import ValidationOptions, ValidationResult, validate_file
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,9 @@ def _validated(path: str, options: ValidationOptions, err: TextIO) -> Validation
     except UnreadableSpecError as error:
         err.write(f"adb-manager: {printable(str(error))}\n")
         return EXIT_USAGE
+    if result.loaded is not None:
+        # Whatever is logged from here on, components' own logs included, is scrubbed.
+        log_redactor.add(secret_values(result.loaded.data.get("config")))
     for diagnostic in result.diagnostics:
         err.write(format_diagnostic(diagnostic) + "\n")
     if result.spec is None:
@@ -147,6 +151,9 @@ def run_build(
     return EXIT_OK
 
 
+log_redactor = Redactor()
+
+
 class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever ``sys.stderr`` is when a record is emitted, so that a caller who
     redirects the stream (a test runner, an embedding tool) receives the logs."""
@@ -164,6 +171,7 @@ def _configure_logging(verbosity: int) -> None:
     root.setLevel(level)
     if not any(isinstance(h, _CurrentStderrHandler) for h in root.handlers):
         handler = _CurrentStderrHandler()
+        handler.addFilter(RedactingFilter(log_redactor))
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
 

@@ -25,6 +25,7 @@ from adb_manager.errors import (
 )
 from adb_manager.imports import class_path_of, import_object
 from adb_manager.schema import defined_pattern
+from adb_manager.secrets import Redactor
 from adb_manager.status import ComponentStatus, State
 from adb_manager.suggestions import did_you_mean
 
@@ -160,6 +161,7 @@ class BackendManagerBase:
         self._declared_uses: dict[str, frozenset[str]] = {}
         self._undeclared_uses: dict[str, list[str]] = {}
         self._current: str | None = None
+        self._redact = Redactor.for_config(self.config)
         self._started = False
         self._closed = False
         declared: object = type(self).COMPONENTS
@@ -403,7 +405,7 @@ class BackendManagerBase:
         except KeyboardInterrupt:
             raise
         except BaseException as error:
-            reason = f"{cls.__qualname__}() raised {describe_error(error)}"
+            reason = f"{cls.__qualname__}() raised {self._describe(error)}"
             return _Failure(status.name, reason, error)
         finally:
             self._current = None
@@ -417,7 +419,7 @@ class BackendManagerBase:
         except BaseException as error:
             del self._components[status.name]
             self._close_one(status.name, component)
-            reason = f"component_init raised {describe_error(error)}"
+            reason = f"component_init raised {self._describe(error)}"
             return _Failure(status.name, reason, error)
         finally:
             self._current = None
@@ -527,7 +529,7 @@ class BackendManagerBase:
         except KeyboardInterrupt:
             raise
         except BaseException as error:
-            reason = f"{hook} raised {describe_error(error)}"
+            reason = f"{hook} raised {self._describe(error)}"
             self._withdraw(name, _Failure(name, reason, error))
         finally:
             self._current = None
@@ -587,14 +589,17 @@ class BackendManagerBase:
         for name, component in reversed(list(self._components.items())):
             self._close_one(name, component)
 
-    @staticmethod
-    def _close_one(name: str, component: BackendComponent) -> None:
+    def _close_one(self, name: str, component: BackendComponent) -> None:
         try:
             component.close()
         except KeyboardInterrupt:
             raise
         except BaseException as error:
-            logger.error("component %s: close() raised %s", name, describe_error(error))
+            logger.error("component %s: close() raised %s", name, self._describe(error))
+
+    def _describe(self, error: BaseException) -> str:
+        """An exception in words, without the configuration's secrets it may quote."""
+        return self._redact(describe_error(error))
 
     def __enter__(self: _Manager) -> _Manager:
         return self

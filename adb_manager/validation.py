@@ -47,6 +47,7 @@ from adb_manager.ordering import (
 )
 from adb_manager.plan import class_declarations
 from adb_manager.schema import defined_pattern, schema_diagnostics
+from adb_manager.secrets import Redactor
 from adb_manager.suggestions import Suggester, quoted
 
 logger = logging.getLogger(__name__)
@@ -124,6 +125,9 @@ def _validate_loaded(
     diagnostics = list(load_problems)
     if loaded is not None:
         diagnostics.extend(iter_diagnostics(loaded, options))
+    if loaded is not None:
+        redact = Redactor.for_config(loaded.data.get("config"))
+        diagnostics = [attrs.evolve(d, message=redact(d.message)) for d in diagnostics]
     diagnostics = sorted_diagnostics(diagnostics)
     spec = None
     if loaded is not None and not has_errors(diagnostics):

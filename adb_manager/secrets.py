@@ -1,0 +1,91 @@
+"""Keeping configuration secrets out of diagnostics, reports and logs.
+
+Values under configuration keys that name a secret (password, secret, token, credentials, private
+key, API key...) are collected, and every text adb_manager shows is scrubbed of them, wherever they
+appear in it: a component's exception message, a diagnostic quoting a value, a log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+REDACTED = "[redacted]"
+
+SECRET_KEY = re.compile(
+    r"pass(word|wd|phrase)?|secret|token|credential|private[_-]?key|api[_-]?key|auth",
+    re.IGNORECASE,
+)
+
+# Values this short would scrub ordinary words from messages; they are still masked when shown.
+_SHORTEST = 4
+
+
+def secret_values(config: object) -> set[str]:
+    """Every value, as text, found under a secret-naming key anywhere in ``config``."""
+    found: set[str] = set()
+    _collect(config, False, found)
+    return {value for value in found if len(value) >= _SHORTEST}
+
+
+def _collect(value: object, secret: bool, found: set[str]) -> None:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _collect(item, secret or bool(SECRET_KEY.search(str(key))), found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _collect(item, secret, found)
+    elif secret and value is not None and not isinstance(value, bool):
+        found.add(str(value))
+
+
+class Redactor:
+    """Replaces every known secret value in a text by ``[redacted]``."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self.secrets: set[str] = set(secrets)
+
+    @classmethod
+    def for_config(cls, config: object) -> Redactor:
+        return cls(secret_values(config))
+
+    def add(self, secrets: Iterable[str]) -> None:
+        self.secrets.update(secrets)
+
+    def __call__(self, text: str) -> str:
+        # Longest first, so that a secret containing another is replaced whole.
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+            shown = repr(secret)[1:-1]
+            if shown != secret and shown in text:
+                text = text.replace(shown, REDACTED)
+        return text
+
+
+def redacted(config: Any) -> Any:
+    """A copy of ``config`` with every value under a secret-naming key replaced, for display."""
+    if isinstance(config, Mapping):
+        return {
+            key: REDACTED if SECRET_KEY.search(str(key)) else redacted(item)
+            for key, item in config.items()
+        }
+    if isinstance(config, list | tuple):
+        return [redacted(item) for item in config]
+    return config
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that scrubs known secrets from every record it passes."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self.redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.redactor.secrets:
+            record.msg = self.redactor(record.getMessage())
+            record.args = None
+        return True
