@@ -341,7 +341,7 @@ def _compose_single_document(text: str, source: str, limits: Limits) -> Node:
 
 def _within(line: int, column: int, text: str) -> tuple[int, int]:
     """A 1-based position inside the text: an empty last document starts past its end."""
-    lines = max(text.count("\n") + (0 if text.endswith("\n") else 1), 1)
+    lines = max(len(text.splitlines()), 1)
     return (line, column) if line <= lines else (lines, 1)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
@@ -202,10 +203,20 @@ def _code_and_message(
     if error.validator == "pattern":
         title = error.schema.get("title", "")
         code, words = _PATTERN_CODES.get(title, ("invalid-value", "does not match its pattern"))
-        return code, f"{value!r} {words}"
+        return code, f"{quoted(value)} {words}{_look_alike_hint(value)}"
     if error.validator in {"minLength", "maxLength"}:
         return "invalid-value", f"{subject}: {error.message}"
     return "schema", f"{subject}: {error.message}"
+
+
+def _look_alike_hint(value: object) -> str:
+    """Name the characters that are not ASCII: a Cyrillic or Greek letter looks like a Latin one."""
+    if not isinstance(value, str) or value.isascii():
+        return ""
+    odd = [
+        f"{c!r} (U+{ord(c):04X} {unicodedata.name(c, 'unnamed')})" for c in value if ord(c) > 127
+    ]
+    return f"; it holds characters that are not ASCII: {', '.join(dict.fromkeys(odd))}"
 
 
 def _subject(path: Sequence[str | int], owner: str) -> str:

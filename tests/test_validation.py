@@ -963,3 +963,13 @@ def test_modules_outside_the_spec_folders_are_not_imported_unless_allowed(
     allowed = validate_file(spec, ValidationOptions(allow_modules=("installed_for_adb_tests",)))
     assert allowed.diagnostics == ()
     assert marker.exists()
+
+
+def test_a_look_alike_letter_in_a_name_is_named() -> None:
+    """A Cyrillic a in a component name is reported with its code point and Unicode name."""
+    text = "version: 1\ncomponents:\n  - name: storage_m\u0430nager\n    class: a.b:C\n"
+
+    assert findings(text) == [(3, 11, "invalid-name")]
+    assert messages(text)[0].endswith(
+        "it holds characters that are not ASCII: '\u0430' (U+0430 CYRILLIC SMALL LETTER A)"
+    )
