@@ -22,13 +22,14 @@ def build_manager(
     search_path: Sequence[str] = (),
     allowed: Sequence[str] | None = None,
     start: bool = True,
+    timeout: float | None = None,
 ) -> BackendManagerBase:
     """Build the manager a spec declares, component by component in declared order.
 
     Disabled components are recorded, not built. With ``start``, the lifecycle hooks run once
     every component is built. The spec should have passed validation; see :func:`from_spec`.
     """
-    manager = _create_manager(spec, search_path, allowed)
+    manager = _create_manager(spec, search_path, allowed, timeout)
     try:
         for component in spec.components:
             if component.enabled:
@@ -61,14 +62,19 @@ def build_manager(
 
 
 def _create_manager(
-    spec: ManagerSpec, search_path: Sequence[str], allowed: Sequence[str] | None
+    spec: ManagerSpec,
+    search_path: Sequence[str],
+    allowed: Sequence[str] | None,
+    timeout: float | None,
 ) -> BackendManagerBase:
     path = spec.manager.class_path
     manager_class = import_object(path, search_path=search_path, allowed=allowed)
     if not (isinstance(manager_class, type) and issubclass(manager_class, BackendManagerBase)):
         raise ComponentClassError(f"{path!r} is not a BackendManagerBase")
     try:
-        return manager_class(spec.config, name=spec.manager.name)
+        # Passed only when set, so that a manager subclass with its own __init__ keeps working.
+        extra = {} if timeout is None else {"timeout": timeout}
+        return manager_class(spec.config, name=spec.manager.name, **extra)
     except (KeyboardInterrupt, AdbManagerError):
         raise
     except BaseException as error:
@@ -81,9 +87,11 @@ def from_spec(
     *,
     options: ValidationOptions | None = None,
     start: bool = True,
+    timeout: float | None = None,
 ) -> BackendManagerBase:
     """Validate a spec (a file path, a :class:`ManagerSpec` or spec data), then build it.
 
+    ``timeout`` bounds, in seconds, each constructor, hook and ``close()`` of a component.
     Raises :class:`~adb_manager.errors.SpecError` with every diagnostic when the spec has errors,
     and :class:`~adb_manager.errors.BuildError` when a required component cannot be built.
     """
@@ -101,4 +109,5 @@ def from_spec(
         search_path=result.search_path,
         allowed=result.options.allow_modules,
         start=start,
+        timeout=timeout,
     )

@@ -118,7 +118,13 @@ def run_plan(
 
 
 def run_build(
-    path: str, options: ValidationOptions, *, output_format: str, out: TextIO, err: TextIO
+    path: str,
+    options: ValidationOptions,
+    *,
+    output_format: str,
+    out: TextIO,
+    err: TextIO,
+    timeout: float | None = None,
 ) -> int:
     """Validate, build and start the manager, report its status, then close it."""
     result = _validated(path, options, err)
@@ -132,6 +138,7 @@ def run_build(
                 result.spec,
                 search_path=result.search_path,
                 allowed=result.options.allow_modules,
+                timeout=timeout,
             )
     except BuildError as error:
         err.write(f"adb-manager: {printable(str(error))}\n")
@@ -334,19 +341,32 @@ def plan(
 @_format_option(["json", "text"], "json")
 @path_option
 @allow_option
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Fail a component whose constructor, hook or close() takes longer.",
+)
 @limit_options
 def build(
     path: str,
     output_format: str,
     search_path: tuple[str, ...],
     allow: tuple[str, ...],
+    timeout: float | None,
     **limits: int,
 ) -> None:
     """Build the manager a spec declares and print its status and features."""
     options = _options(False, search_path, allow, limits)
     _guarded(
         lambda: run_build(
-            path, options, output_format=output_format, out=sys.stdout, err=sys.stderr
+            path,
+            options,
+            output_format=output_format,
+            out=sys.stdout,
+            err=sys.stderr,
+            timeout=timeout,
         )
     )
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 import types
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 import attrs
@@ -32,6 +33,7 @@ from adb_manager.suggestions import did_you_mean
 logger = logging.getLogger(__name__)
 
 _Manager = TypeVar("_Manager", bound="BackendManagerBase")
+_Result = TypeVar("_Result")
 
 ENTRY_KEYS = frozenset(
     {"class", "required", "name", "features", "depends_on", "requires_features", "after"}
@@ -151,8 +153,16 @@ class BackendManagerBase:
         else:
             cls.COMPONENTS = tuple(entries)
 
-    def __init__(self, config: Mapping[str, Any] | None = None, *, name: str = "backend") -> None:
+    def __init__(
+        self,
+        config: Mapping[str, Any] | None = None,
+        *,
+        name: str = "backend",
+        timeout: float | None = None,
+    ) -> None:
         self.name = name
+        # Seconds a component's constructor, hook or close() may take; None waits for ever.
+        self.timeout = timeout
         self.config: Mapping[str, Any] = config if config is not None else {}
         self._components: dict[str, BackendComponent] = {}
         self._statuses: dict[str, ComponentStatus] = {}
@@ -401,7 +411,7 @@ class BackendManagerBase:
     def _construct(self, cls: type[BackendComponent], status: ComponentStatus) -> _Failure | None:
         self._current = status.name
         try:
-            component = cls(self, self.config)
+            component = self._call(status.name, "__init__", lambda: cls(self, self.config))
         except KeyboardInterrupt:
             raise
         except BaseException as error:
@@ -413,7 +423,7 @@ class BackendManagerBase:
         self._components[status.name] = component
         self._current = status.name
         try:
-            component.component_init()
+            self._call(status.name, "component_init", component.component_init)
         except KeyboardInterrupt:
             raise
         except BaseException as error:
@@ -525,7 +535,7 @@ class BackendManagerBase:
     def _run_hook(self, name: str, hook: str) -> None:
         self._current = name
         try:
-            getattr(self._components[name], hook)()
+            self._call(name, hook, getattr(self._components[name], hook))
         except KeyboardInterrupt:
             raise
         except BaseException as error:
@@ -591,11 +601,37 @@ class BackendManagerBase:
 
     def _close_one(self, name: str, component: BackendComponent) -> None:
         try:
-            component.close()
+            self._call(name, "close", component.close)
         except KeyboardInterrupt:
             raise
         except BaseException as error:
             logger.error("component %s: close() raised %s", name, self._describe(error))
+
+    def _call(self, name: str, step: str, function: Callable[[], _Result]) -> _Result:
+        """Run one step of a component's life, bounded by ``timeout`` when one is set.
+
+        A step past the timeout raises :class:`TimeoutError`; its thread cannot be stopped and
+        is left to finish in the background, as a daemon.
+        """
+        if self.timeout is None:
+            return function()
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                outcome["value"] = function()
+            except BaseException as error:
+                outcome["error"] = error
+
+        worker = threading.Thread(target=run, name=f"adb-manager {name}.{step}", daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        if worker.is_alive():
+            raise TimeoutError(f"{step} did not return within {self.timeout:g} s")
+        if "error" in outcome:
+            raise outcome["error"]
+        result: _Result = outcome["value"]
+        return result
 
     def _describe(self, error: BaseException) -> str:
         """An exception in words, without the configuration's secrets it may quote."""

@@ -377,3 +377,44 @@ def test_allow_module_lets_a_spec_name_an_installed_module(tmp_path: Path) -> No
     assert "error[import-not-allowed]" in refused[1]
     assert "error[not-a-component]" in allowed[1]
     assert "error[not-a-component]" in anything[1]
+
+
+def test_build_timeout_fails_a_component_that_hangs(tmp_path: Path) -> None:
+    """build --timeout skips an optional component whose constructor never returns."""
+    (tmp_path / "hangs_for_adb_tests.py").write_text(
+        "import time\n"
+        "from adb_manager import BackendComponent\n"
+        "class Hangs(BackendComponent):\n"
+        "    NAME = 'hangs'\n"
+        "    REQUIRED = False\n"
+        "    def __init__(self, manager, config):\n"
+        "        time.sleep(60)\n",
+        encoding="utf-8",
+    )
+    path = write(
+        tmp_path,
+        "spec.yaml",
+        "version: 1\ncomponents:\n  - {name: hangs, class: hangs_for_adb_tests:Hangs}\n",
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "adb_manager",
+            "build",
+            "--timeout",
+            "0.5",
+            "--format",
+            "text",
+            path,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    assert done.returncode == 0
+    assert "skipped  hangs: Hangs() raised TimeoutError: __init__ did not return within 0.5 s" in (
+        done.stdout
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 import types
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, cast
@@ -1174,3 +1175,30 @@ def test_a_method_named_like_a_manager_instance_attribute_is_not_bound(
 
     assert manager.cache == {"k": 1}
     assert "offers_cache" in caplog.text and "not bound" in caplog.text
+
+
+def test_a_component_that_hangs_fails_after_the_timeout(config: dict[str, Any]) -> None:
+    """With a timeout, a constructor or hook that does not return is a failure of its component;
+    hooks of the others still run, and the manager closes what it built."""
+    release = threading.Event()
+
+    class Hanging(Probe):
+        NAME = "hanging"
+        REQUIRED = False
+
+        def post_tasks_init(self) -> None:
+            release.wait(5)
+
+    manager = BackendManagerBase(config, timeout=0.2)
+    manager.build(component("a")).build(Hanging).build(component("b"))
+    try:
+        manager.start()
+        hanging = next(s for s in manager.status if s.name == "hanging")
+        assert (hanging.state, hanging.reason) == (
+            State.SKIPPED,
+            "post_tasks_init raised TimeoutError: post_tasks_init did not return within 0.2 s",
+        )
+        assert "b.post_final_init" in config["events"]
+    finally:
+        release.set()
+        manager.close()
