@@ -16,6 +16,7 @@ from adb_manager.components import (
     is_component_class,
     manager_methods,
 )
+from adb_manager.configuration import read_only
 from adb_manager.errors import (
     AdbManagerError,
     BuildError,
@@ -163,7 +164,8 @@ class BackendManagerBase:
         self.name = name
         # Seconds a component's constructor, hook or close() may take; None waits for ever.
         self.timeout = timeout
-        self.config: Mapping[str, Any] = config if config is not None else {}
+        # One read-only copy, handed to every component: none can change what others read.
+        self.config: Mapping[str, Any] = read_only(config if config is not None else {})
         self._components: dict[str, BackendComponent] = {}
         self._statuses: dict[str, ComponentStatus] = {}
         self._failures: dict[str, _Failure] = {}

@@ -4,6 +4,7 @@ editing COMPONENTS, required features and the check of declared against actual u
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import threading
 import types
@@ -235,7 +236,8 @@ def test_the_components_own_attributes_win_over_the_wrapped_ones(
     search = manager.build(Search).search
     assert search.whoami() == "component"
     assert search.wrapped.whoami() == "client"
-    assert search.config is config
+    assert search.config is manager.config
+    assert search.config == config
     assert search.wrapped.config == "the client's config"
     assert search.manager is manager
 
@@ -1202,3 +1204,30 @@ def test_a_component_that_hangs_fails_after_the_timeout(config: dict[str, Any]) 
     finally:
         release.set()
         manager.close()
+
+
+def test_components_cannot_change_the_shared_configuration(config: dict[str, Any]) -> None:
+    """The configuration handed to components is read-only: a change fails that component
+    (skipped when optional, naming the step), and the others read what was given."""
+
+    class Meddling(Probe):
+        NAME = "meddling"
+        REQUIRED = False
+
+        def component_init(self) -> None:
+            self.config["url"] = "http://elsewhere"
+
+    config["nested"] = {"depth": 1}
+    manager = BackendManagerBase(config).build(Meddling).build(component("after"))
+
+    meddling = manager.status[0]
+    assert (meddling.state, meddling.reason) == (
+        State.SKIPPED,
+        "component_init raised TypeError: the configuration is read-only: components share it",
+    )
+    assert manager.config["url"] == "http://search:9200"
+    with pytest.raises(TypeError):
+        manager.config["nested"]["depth"] = 2  # type: ignore[index]
+    assert json.loads(json.dumps(manager.config))["nested"] == {"depth": 1}
+    config["url"] = "changed by the caller afterwards"
+    assert manager.config["url"] == "http://search:9200"
