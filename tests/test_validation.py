@@ -954,6 +954,8 @@ def test_modules_outside_the_spec_folders_are_not_imported_unless_allowed(
         encoding="utf-8",
     )
 
+    assert validate_file(spec, ValidationOptions(import_classes=False)).diagnostics == ()
+    assert not marker.exists()
     refused = validate_file(spec)
     assert [(d.line, d.column, d.code) for d in refused.diagnostics] == [
         (4, 12, "import-not-allowed")
