@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -161,6 +162,13 @@ def run_build(
 log_redactor = Redactor()
 
 
+class _PrintableFormatter(logging.Formatter):
+    """One log record, one line: components' messages cannot forge or hide lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
+
+
 class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever ``sys.stderr`` is when a record is emitted, so that a caller who
     redirects the stream (a test runner, an embedding tool) receives the logs."""
@@ -179,8 +187,14 @@ def _configure_logging(verbosity: int) -> None:
     if not any(isinstance(h, _CurrentStderrHandler) for h in root.handlers):
         handler = _CurrentStderrHandler()
         handler.addFilter(RedactingFilter(log_redactor))
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(_PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
+
+
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds")
+    return value
 
 
 def _options(
@@ -343,7 +357,8 @@ def plan(
 @allow_option
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0, max=86_400, min_open=True),
+    callback=lambda _context, _option, value: _finite(value),
     default=None,
     metavar="SECONDS",
     help="Fail a component whose constructor, hook or close() takes longer.",

@@ -16,6 +16,8 @@ class ReadOnlyDict(dict[str, Any]):
     def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
         raise TypeError("the configuration is read-only: components share it")
 
+    # Made only by read_only(): calling __init__ again on a built one would change it.
+    __init__ = _refuse
     __setitem__ = _refuse
     __delitem__ = _refuse
     __ior__ = _refuse
@@ -35,7 +37,9 @@ class ReadOnlyDict(dict[str, Any]):
 def read_only(config: Mapping[str, Any]) -> ReadOnlyDict:
     """A read-only copy of ``config``: every mapping in it is copied and made read-only. Lists
     and other values are shared as they are given."""
-    return ReadOnlyDict({key: _freeze(value) for key, value in config.items()})
+    frozen: ReadOnlyDict = dict.__new__(ReadOnlyDict)
+    dict.update(frozen, {key: _freeze(value) for key, value in config.items()})
+    return frozen
 
 
 def _freeze(value: Any) -> Any:

@@ -30,14 +30,14 @@ class ClassPathError(AdbManagerError, ImportError):
 @contextlib.contextmanager
 def extra_search_path(directories: Sequence[str]) -> Iterator[None]:
     """Let imports also look in ``directories`` (searched first) while the block runs."""
-    added = [d for d in directories if d not in sys.path]
-    sys.path[:0] = added
+    # Put first even when already on sys.path, so that a spec's own package wins over an
+    # installed one of the same name; the previous order comes back afterwards.
+    before = list(sys.path)
+    sys.path[:] = [*directories, *(entry for entry in before if entry not in directories)]
     try:
         yield
     finally:
-        for directory in added:
-            with contextlib.suppress(ValueError):
-                sys.path.remove(directory)
+        sys.path[:] = before
 
 
 # Directories that specs have named for their modules, in this process. A package loaded from
@@ -83,14 +83,19 @@ def import_object(
 def _check_allowed(
     path: str, module_name: str, search_path: Sequence[str], allowed: Sequence[str]
 ) -> None:
+    if "__main__" in module_name.split("."):
+        # Importing a __main__ module runs a program (adb_manager's own would run the CLI again).
+        raise ImportNotAllowedError(path, "__main__ modules run programs and are never imported")
     prefixes = (*allowed, "adb_manager")
     if ALLOW_ALL in allowed or any(
         module_name == prefix or module_name.startswith(prefix + ".") for prefix in prefixes
     ):
         return
     top = module_name.partition(".")[0]
-    # Finding a top-level module runs none of its code.
-    if search_path and PathFinder.find_spec(top, list(search_path)) is not None:
+    # Finding a top-level module runs none of its code. A namespace package (a folder without
+    # __init__.py) does not count: Python would prefer a regular package of that name anywhere.
+    local = PathFinder.find_spec(top, list(search_path)) if search_path else None
+    if local is not None and local.loader is not None and local.origin is not None:
         return
     if top not in sys.modules and PathFinder.find_spec(top) is None:
         return  # found nowhere: the import fails as "no module named", which says more

@@ -7,6 +7,7 @@ appear in it: a component's exception message, a diagnostic quoting a value, a l
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable, Mapping
@@ -57,12 +58,23 @@ class Redactor:
     def __call__(self, text: str) -> str:
         # Longest first, so that a secret containing another is replaced whole.
         for secret in sorted(self.secrets, key=len, reverse=True):
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-            shown = repr(secret)[1:-1]
-            if shown != secret and shown in text:
-                text = text.replace(shown, REDACTED)
+            for shown in _spellings(secret):
+                if shown in text:
+                    text = text.replace(shown, REDACTED)
         return text
+
+
+def _spellings(secret: str) -> list[str]:
+    """The ways a secret is written in text: as is, and escaped as repr, ascii, JSON and Python
+    escapes write it. A secret split, recased or encoded by a component is not recognised."""
+    forms = [
+        secret,
+        repr(secret)[1:-1],
+        ascii(secret)[1:-1],
+        json.dumps(secret)[1:-1],
+        secret.encode("unicode_escape").decode("ascii"),
+    ]
+    return list(dict.fromkeys(forms))
 
 
 def redacted(config: Any) -> Any:

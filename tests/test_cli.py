@@ -418,3 +418,37 @@ def test_build_timeout_fails_a_component_that_hangs(tmp_path: Path) -> None:
     assert "skipped  hangs: Hangs() raised TimeoutError: __init__ did not return within 0.5 s" in (
         done.stdout
     )
+
+
+def test_a_timeout_must_be_a_finite_number_of_seconds() -> None:
+    """nan, inf and values past a day are usage errors, not component failures."""
+    for value in ("nan", "inf", "1e309", "0", "100000"):
+        assert invoke("build", "--timeout", value, str(EXAMPLE))[0] == 2, value
+
+
+def test_component_log_lines_cannot_forge_lines(tmp_path: Path) -> None:
+    """A component logging a newline still produces one log line."""
+    (tmp_path / "logs_for_adb_tests.py").write_text(
+        "import logging\n"
+        "from adb_manager import BackendComponent\n"
+        "class Logs(BackendComponent):\n"
+        "    NAME = 'logs'\n"
+        "    def component_init(self):\n"
+        "        logging.getLogger('logs_for_adb_tests').warning('one\\nfake.yaml:1:1: error')\n",
+        encoding="utf-8",
+    )
+    path = write(
+        tmp_path,
+        "spec.yaml",
+        "version: 1\ncomponents:\n  - {name: logs, class: logs_for_adb_tests:Logs}\n",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "adb_manager", "build", path],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0
+    assert "WARNING logs_for_adb_tests: one\\nfake.yaml:1:1: error" in done.stderr
+    assert "\nfake.yaml" not in done.stderr

@@ -1231,3 +1231,10 @@ def test_components_cannot_change_the_shared_configuration(config: dict[str, Any
     assert json.loads(json.dumps(manager.config))["nested"] == {"depth": 1}
     config["url"] = "changed by the caller afterwards"
     assert manager.config["url"] == "http://search:9200"
+
+
+def test_the_configuration_cannot_be_reinitialised(manager: BackendManagerBase) -> None:
+    """Calling __init__ again on the shared configuration is refused like any other change."""
+    with pytest.raises(TypeError, match="read-only"):
+        manager.config.__init__(url="elsewhere")  # type: ignore[misc]
+    assert manager.config["url"] == "http://search:9200"

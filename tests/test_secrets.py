@@ -122,3 +122,17 @@ def test_secret_values_are_found_under_secret_names_at_any_depth() -> None:
     assert secret_values(config) == {"hunter22", "k-123456", "b-987654"}
     assert Redactor.for_config(config)("user admin, hunter22") == f"user admin, {REDACTED}"
     assert redacted(config)["db"] == {"password": REDACTED, "user": "admin"}
+
+
+def test_escaped_spellings_of_a_secret_are_redacted() -> None:
+    """A non-ASCII secret is caught as written, and as repr, ascii and JSON escape it."""
+    secret = "h\u00fcnter2-long-secret"
+    redact = Redactor([secret])
+    texts = [secret, repr(secret), ascii(secret), json.dumps(secret)]
+
+    assert [redact(text) for text in texts] == [
+        REDACTED,
+        f"'{REDACTED}'",
+        f"'{REDACTED}'",
+        f'"{REDACTED}"',
+    ]

@@ -975,3 +975,32 @@ def test_a_look_alike_letter_in_a_name_is_named() -> None:
     assert messages(text)[0].endswith(
         "it holds characters that are not ASCII: '\u0430' (U+0430 CYRILLIC SMALL LETTER A)"
     )
+
+
+def test_an_empty_folder_beside_the_spec_does_not_open_the_import_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder without __init__.py named like an installed package is no reason to import it."""
+    installed = tmp_path / "site" / "installed_pkg_for_adb_tests"
+    installed.mkdir(parents=True)
+    marker = tmp_path / "imported.txt"
+    (installed / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n", "utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    specs = tmp_path / "specs"
+    (specs / "installed_pkg_for_adb_tests").mkdir(parents=True)
+    (specs / "spec.yaml").write_text(
+        "version: 1\ncomponents:\n  - name: x\n    class: installed_pkg_for_adb_tests:X\n",
+        encoding="utf-8",
+    )
+
+    result = validate_file(specs / "spec.yaml")
+
+    assert [d.code for d in result.diagnostics] == ["import-not-allowed"]
+    assert not marker.exists()
+
+
+def test_main_modules_are_never_imported() -> None:
+    """adb_manager.__main__ would run the command again: it is refused."""
+    text = "version: 1\ncomponents:\n  - name: x\n    class: adb_manager.__main__:X\n"
+
+    assert findings(text, ValidationOptions()) == [(4, 12, "import-not-allowed")]
