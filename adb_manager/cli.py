@@ -85,7 +85,7 @@ def _validated(path: str, options: ValidationOptions, err: TextIO) -> Validation
     for diagnostic in result.diagnostics:
         err.write(format_diagnostic(diagnostic) + "\n")
     if result.spec is None:
-        err.write(f"adb-manager: {path} has errors; fix them first\n")
+        err.write(f"adb-manager: {printable(path)} has errors; fix them first\n")
         return EXIT_FINDINGS
     return result
 
