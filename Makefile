@@ -3,29 +3,42 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 EXAMPLE := examples/artifactdb/artifactdb.yaml
+PORT ?= 8000
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: demo test lint typecheck pytest clean
+.PHONY: demo serve bench test lint typecheck pytest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.runtime: pyproject.toml | $(BIN)/python
-	$(PIP) install -e .
+	$(PIP) install -e '.[rest]'
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[test]'
+	$(PIP) install -e '.[rest,test]'
 	touch $@ $(VENV)/.runtime
 
 demo: $(VENV)/.runtime
 	$(BIN)/adb-manager validate $(EXAMPLE)
 	$(BIN)/adb-manager plan $(EXAMPLE)
 	$(BIN)/adb-manager build --format text $(EXAMPLE)
+ifdef SERVE
+	$(BIN)/adb-manager serve --port $(PORT) $(EXAMPLE)
+else
+	@echo "To serve it over HTTP: make demo SERVE=1, then curl 127.0.0.1:$(PORT)/features"
+endif
+
+# The example, served on 127.0.0.1:$(PORT) until Ctrl-C.
+serve: $(VENV)/.runtime
+	$(BIN)/adb-manager serve --port $(PORT) $(EXAMPLE)
+
+bench: $(VENV)/.test
+	$(BIN)/python bench/rest_load.py
 
 lint: $(VENV)/.test
-	$(BIN)/ruff check adb_manager tests examples
-	$(BIN)/ruff format --check adb_manager tests examples
+	$(BIN)/ruff check adb_manager tests examples bench
+	$(BIN)/ruff format --check adb_manager tests examples bench
 
 typecheck: $(VENV)/.test
 	$(BIN)/mypy

@@ -8,6 +8,7 @@ unreadable file or wrong arguments.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import logging
 import math
 import os
@@ -44,6 +45,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130  # as shells report a command stopped by Ctrl-C
 
 
 def run_validate(
@@ -159,6 +161,83 @@ def run_build(
     return EXIT_OK
 
 
+def run_serve(
+    path: str,
+    options: ValidationOptions,
+    *,
+    host: str,
+    port: int,
+    err: TextIO,
+    timeout: float | None = None,
+) -> int:
+    """Build and start the manager, then serve its features and components over HTTP until
+    SIGINT or SIGTERM; the components are closed when the server stops."""
+    try:
+        import uvicorn
+
+        from adb_manager.rest import create_app
+    except ImportError:
+        err.write("adb-manager: serve needs the rest extra: pip install 'adb-manager[rest]'\n")
+        return EXIT_USAGE
+    result = _validated(path, options, err)
+    if isinstance(result, int):
+        return result
+    assert result.spec is not None
+    try:
+        with contextlib.redirect_stdout(err):
+            manager = build_manager(
+                result.spec,
+                search_path=result.search_path,
+                allowed=result.options.allow_modules,
+                timeout=timeout,
+            )
+    except BuildError as error:
+        err.write(f"adb-manager: {printable(str(error))}\n")
+        err.write(render_status(result.spec.manager.name, (), error.report))
+        return EXIT_FINDINGS
+    if not is_loopback(host):
+        logger.warning(
+            "serving on %s: anyone who can reach it sees this instance's components", host
+        )
+    config = uvicorn.Config(
+        create_app(manager),
+        host=host,
+        port=port,
+        log_config=None,  # the command's own logging: one line per record, secrets redacted
+        timeout_graceful_shutdown=10,
+    )
+    # Where the server listens and when it stops are logged at INFO; shown without -v.
+    for name in ("uvicorn.error", "adb_manager.rest"):
+        if logging.getLogger(name).getEffectiveLevel() > logging.INFO:
+            logging.getLogger(name).setLevel(logging.INFO)
+    try:
+        with contextlib.redirect_stdout(err):
+            uvicorn.Server(config).run()
+    except SystemExit as stop:
+        # uvicorn exits when it cannot listen (the port is taken); it has logged why.
+        if not stop.code:
+            return EXIT_OK
+        err.write(f"adb-manager: could not serve on {printable(host)} port {port}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    finally:
+        # The application closes the manager on shutdown; this covers a server that never
+        # started. Closing twice does nothing.
+        manager.close()
+    return EXIT_OK
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names only this machine: ``localhost`` or a loopback address."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 log_redactor = Redactor()
 
 
@@ -252,6 +331,15 @@ allow_option = click.option(
         "Also import modules under this dotted prefix from the installed environment"
         " (repeatable; '*' for any). Modules beside the spec and in --path folders are allowed."
     ),
+)
+
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, max=86_400, min_open=True),
+    callback=lambda _context, _option, value: _finite(value),
+    default=None,
+    metavar="SECONDS",
+    help="Fail a component whose constructor, hook or close() takes longer.",
 )
 
 
@@ -355,14 +443,7 @@ def plan(
 @_format_option(["json", "text"], "json")
 @path_option
 @allow_option
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, max=86_400, min_open=True),
-    callback=lambda _context, _option, value: _finite(value),
-    default=None,
-    metavar="SECONDS",
-    help="Fail a component whose constructor, hook or close() takes longer.",
-)
+@timeout_option
 @limit_options
 def build(
     path: str,
@@ -390,3 +471,37 @@ def build(
 def schema() -> None:
     """Print the JSON Schema of manager specs."""
     write_json(load_schema(), sys.stdout)
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; the default answers this machine only.",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free."
+)
+@path_option
+@allow_option
+@timeout_option
+@limit_options
+def serve(
+    path: str,
+    host: str,
+    port: int,
+    search_path: tuple[str, ...],
+    allow: tuple[str, ...],
+    timeout: float | None,
+    **limits: int,
+) -> None:
+    """Build the manager, then serve GET /features and GET /components over HTTP.
+
+    Needs the rest extra. Stops on SIGINT or SIGTERM, closing the components.
+    """
+    options = _options(False, search_path, allow, limits)
+    _guarded(
+        lambda: run_serve(path, options, host=host, port=port, err=sys.stderr, timeout=timeout)
+    )

@@ -1,0 +1,205 @@
+"""The instance's capabilities over HTTP: a FastAPI router for a built manager.
+
+``GET /features`` tells clients what this instance can do; ``GET /components`` tells operators
+what was built, skipped or disabled, and why. Both answer with an ETag and honour
+``If-None-Match``, so a client polling an unchanged instance gets ``304 Not Modified``. Neither
+returns a configuration value: only names, states, features and redacted reasons.
+
+Needs the ``rest`` extra (``pip install 'adb-manager[rest]'``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+try:
+    from fastapi import APIRouter, FastAPI, Header, Response
+    from pydantic import BaseModel, ConfigDict, Field
+except ImportError as error:  # pragma: no cover - exercised only without the extra
+    raise ImportError("adb_manager.rest needs FastAPI: pip install 'adb-manager[rest]'") from error
+
+from adb_manager import __version__
+from adb_manager.manager import BackendManagerBase
+from adb_manager.status import ComponentStatus, State
+
+logger = logging.getLogger(__name__)
+
+# Clients may keep a response, but must ask again (cheaply, with If-None-Match) before using it:
+# an embedding application can still build or withdraw components after the router is mounted.
+CACHE_CONTROL = "no-cache"
+
+# An entity tag in an If-None-Match list, weak or strong (RFC 9110, section 8.8.3).
+_ENTITY_TAG = re.compile(r'(?:W/)?"([^"]*)"')
+
+
+class FeatureSet(BaseModel):
+    """What the instance offers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="The manager instance's name.", examples=["artifactdb-demo"])
+    features: list[str] = Field(
+        description="Every feature of the built components, sorted.",
+        examples=[["provisioning", "sequences", "storage"]],
+    )
+    providers: dict[str, list[str]] = Field(
+        description="Each feature with the built components that provide it, in build order.",
+        examples=[{"provisioning": ["sequence_manager"], "storage": ["storage_manager"]}],
+    )
+
+
+class ComponentReport(BaseModel):
+    """The outcome of one declared component."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: str = Field(description="The component's name, the manager attribute it is built as.")
+    class_path: str = Field(alias="class", description="The component class, as `module:qualname`.")
+    state: State = Field(
+        description=(
+            "`built`; `skipped` when an optional component or one it needs failed; `disabled`"
+            " when the spec sets `enabled: false`; `failed` for a required component that failed."
+        )
+    )
+    required: bool = Field(description="Whether the manager cannot be built without it.")
+    reason: str | None = Field(
+        description="Why it is not built, starting from the root cause; secrets are redacted."
+    )
+    features: list[str] = Field(description="The features it provides (or would provide).")
+    depends_on: list[str] = Field(description="The components it needs, built before it.")
+    requires_features: list[str] = Field(description="The features it needs from others.")
+    undeclared_uses: list[str] = Field(
+        description="Components it used without declaring them as dependencies."
+    )
+
+
+class ComponentList(BaseModel):
+    """Every declared component of the instance, in declaration order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="The manager instance's name.")
+    components: list[ComponentReport]
+
+
+def feature_set(manager: BackendManagerBase) -> FeatureSet:
+    providers = manager.feature_providers
+    return FeatureSet(
+        name=manager.name,
+        features=list(providers),
+        providers={feature: list(names) for feature, names in providers.items()},
+    )
+
+
+def component_report(status: ComponentStatus) -> ComponentReport:
+    # The same fields as `adb-manager build --format json` reports.
+    return ComponentReport.model_validate(status.to_dict())
+
+
+def component_list(manager: BackendManagerBase) -> ComponentList:
+    return ComponentList(
+        name=manager.name, components=[component_report(s) for s in manager.status]
+    )
+
+
+def entity_tag(document: BaseModel) -> str:
+    """A strong ETag for a response body: a digest of its canonical JSON."""
+    canonical = json.dumps(document.model_dump(mode="json", by_alias=True), sort_keys=True)
+    return '"' + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32] + '"'
+
+
+def matches(if_none_match: str | None, tag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``tag``: ``*``, or any tag in its list compared
+    weakly, as RFC 9110 asks for this header."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    wanted = tag.strip('"')
+    return any(found == wanted for found in _ENTITY_TAG.findall(if_none_match))
+
+
+_NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the If-None-Match header names the ETag."}
+}
+_IF_NONE_MATCH = Header(
+    default=None,
+    description="ETags of a response the client holds; a match answers 304 without a body.",
+)
+
+
+def _cached(
+    document: BaseModel, if_none_match: str | None, response: Response
+) -> BaseModel | Response:
+    tag = entity_tag(document)
+    headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
+    if matches(if_none_match, tag):
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return document
+
+
+def create_router(manager: BackendManagerBase) -> APIRouter:
+    """A router with ``GET /features`` and ``GET /components`` describing ``manager``.
+
+    Mount it in any FastAPI application (``app.include_router(create_router(manager),
+    prefix="/manager")``); each request reads the manager's current state.
+    """
+    router = APIRouter(tags=["manager"])
+
+    @router.get(
+        "/features",
+        response_model=FeatureSet,
+        responses=_NOT_MODIFIED,
+        summary="What this instance can do",
+    )
+    async def get_features(response: Response, if_none_match: str | None = _IF_NONE_MATCH) -> Any:
+        """The instance name, its features sorted, and the components providing each."""
+        return _cached(feature_set(manager), if_none_match, response)
+
+    @router.get(
+        "/components",
+        response_model=ComponentList,
+        response_model_by_alias=True,
+        responses=_NOT_MODIFIED,
+        summary="What was built, skipped or disabled, and why",
+    )
+    async def get_components(response: Response, if_none_match: str | None = _IF_NONE_MATCH) -> Any:
+        """Every declared component with its state, reason, features and dependencies."""
+        return _cached(component_list(manager), if_none_match, response)
+
+    return router
+
+
+def create_app(
+    manager: BackendManagerBase,
+    *,
+    close_on_shutdown: bool = True,
+) -> FastAPI:
+    """A FastAPI application serving :func:`create_router` at the root.
+
+    With ``close_on_shutdown``, the manager's components are closed, in reverse build order,
+    when the application shuts down (uvicorn does so on SIGINT and SIGTERM).
+    """
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if close_on_shutdown:
+            logger.info("closing the components of %s", manager.name)
+            manager.close()
+
+    app = FastAPI(
+        title=f"adb-manager: {manager.name}",
+        version=__version__,
+        description="The features and components of a backend manager instance.",
+        lifespan=lifespan,
+    )
+    app.include_router(create_router(manager))
+    return app
