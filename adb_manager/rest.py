@@ -26,7 +26,7 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
 
 from adb_manager import __version__
 from adb_manager.manager import BackendManagerBase
-from adb_manager.status import ComponentStatus, State
+from adb_manager.status import State
 
 logger = logging.getLogger(__name__)
 
@@ -88,30 +88,25 @@ class ComponentList(BaseModel):
     components: list[ComponentReport]
 
 
-def feature_set(manager: BackendManagerBase) -> FeatureSet:
+def features_document(manager: BackendManagerBase) -> dict[str, Any]:
+    """The body of ``GET /features``, as :class:`FeatureSet` describes it."""
     providers = manager.feature_providers
-    return FeatureSet(
-        name=manager.name,
-        features=list(providers),
-        providers={feature: list(names) for feature, names in providers.items()},
-    )
+    return {
+        "name": manager.name,
+        "features": list(providers),
+        "providers": {feature: list(names) for feature, names in providers.items()},
+    }
 
 
-def component_report(status: ComponentStatus) -> ComponentReport:
-    # The same fields as `adb-manager build --format json` reports.
-    return ComponentReport.model_validate(status.to_dict())
+def components_document(manager: BackendManagerBase) -> dict[str, Any]:
+    """The body of ``GET /components``, as :class:`ComponentList` describes it: the same fields
+    as ``adb-manager build --format json`` reports for each component."""
+    return {"name": manager.name, "components": [s.to_dict() for s in manager.status]}
 
 
-def component_list(manager: BackendManagerBase) -> ComponentList:
-    return ComponentList(
-        name=manager.name, components=[component_report(s) for s in manager.status]
-    )
-
-
-def entity_tag(document: BaseModel) -> str:
-    """A strong ETag for a response body: a digest of its canonical JSON."""
-    canonical = json.dumps(document.model_dump(mode="json", by_alias=True), sort_keys=True)
-    return '"' + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32] + '"'
+def entity_tag(body: bytes) -> str:
+    """A strong ETag for a response body: a digest of its bytes."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def matches(if_none_match: str | None, tag: str) -> bool:
@@ -134,15 +129,15 @@ _IF_NONE_MATCH = Header(
 )
 
 
-def _cached(
-    document: BaseModel, if_none_match: str | None, response: Response
-) -> BaseModel | Response:
-    tag = entity_tag(document)
+def _answer(document: dict[str, Any], if_none_match: str | None) -> Response:
+    # Serialised here, once, rather than validated against the model on every request: the
+    # models document the bodies, and the tests check that the bodies keep to them.
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    tag = entity_tag(body)
     headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
     if matches(if_none_match, tag):
         return Response(status_code=304, headers=headers)
-    response.headers.update(headers)
-    return document
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def create_router(manager: BackendManagerBase) -> APIRouter:
@@ -159,20 +154,19 @@ def create_router(manager: BackendManagerBase) -> APIRouter:
         responses=_NOT_MODIFIED,
         summary="What this instance can do",
     )
-    async def get_features(response: Response, if_none_match: str | None = _IF_NONE_MATCH) -> Any:
+    async def get_features(if_none_match: str | None = _IF_NONE_MATCH) -> Response:
         """The instance name, its features sorted, and the components providing each."""
-        return _cached(feature_set(manager), if_none_match, response)
+        return _answer(features_document(manager), if_none_match)
 
     @router.get(
         "/components",
         response_model=ComponentList,
-        response_model_by_alias=True,
         responses=_NOT_MODIFIED,
         summary="What was built, skipped or disabled, and why",
     )
-    async def get_components(response: Response, if_none_match: str | None = _IF_NONE_MATCH) -> Any:
+    async def get_components(if_none_match: str | None = _IF_NONE_MATCH) -> Response:
         """Every declared component with its state, reason, features and dependencies."""
-        return _cached(component_list(manager), if_none_match, response)
+        return _answer(components_document(manager), if_none_match)
 
     return router
 

@@ -4,7 +4,9 @@ Starts the server on a free loopback port, sends ``--requests`` GET requests spr
 ``--concurrency`` clients (each an httpx client with its own keep-alive connection), and prints
 requests per second and latency percentiles, as the median of ``--repeat`` runs. The clients run
 in this process, on the same machine as the server: the figure is for the pair, not the server
-alone.
+alone. When ``wrk`` (Debian package wrk) is installed, it also loads the server for
+``--wrk-seconds`` from its own process, which shows the server's own limit. The same loads are
+sent to a FastAPI application that answers a constant, as the baseline of the table.
 
     .venv/bin/python bench/rest_load.py [SPEC] [--requests 2000] [--concurrency 20]
 """
@@ -15,6 +17,7 @@ import argparse
 import asyncio
 import json
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -23,9 +26,10 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -80,6 +84,52 @@ class ServedSpec:
         if self.process.stdout is not None:
             self.stdout = self.process.stdout.read()
         return code
+
+
+_CONSTANT_APP = """
+import uvicorn
+from fastapi import FastAPI
+
+app = FastAPI()
+BODY = {"name": "constant", "features": ["feature-%d" % n for n in range(16)]}
+
+
+@app.get("/features")
+@app.get("/components")
+async def constant() -> dict:
+    return BODY
+
+
+uvicorn.run(app, host="127.0.0.1", port=0, log_level="info")
+"""
+
+
+class ConstantApp(ServedSpec):
+    """A FastAPI application answering a constant body on the same routes: the baseline."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _CONSTANT_APP],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.stderr = []
+        self.stdout = ""
+        self.url = self._wait_for_address()
+
+
+def run_wrk(url: str, *, seconds: int, concurrency: int) -> float | None:
+    """Requests per second that wrk measured, or None without wrk."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    command = [wrk, "-t2", f"-c{concurrency}", f"-d{seconds}s", url]
+    report = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    match = re.search(r"Requests/sec:\s+([\d.]+)", report)
+    if match is None or "Non-2xx" in report or "Socket errors" in report:
+        raise RuntimeError(f"wrk reported failures:\n{report}")
+    return float(match.group(1))
 
 
 @dataclass
@@ -138,48 +188,80 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--wrk-seconds", type=int, default=5)
     parser.add_argument("--route", action="append", help="default: /features and /components")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser.parse_args(argv)
 
 
+def measure(server: ServedSpec, label: str, arguments: argparse.Namespace) -> list[dict[str, Any]]:
+    """Every route of ``arguments`` under load, with httpx clients, then with wrk."""
+    figures = []
+    for route in arguments.route or ["/features", "/components"]:
+        run_load(server.url, requests=100, concurrency=4, route=route)  # warm up
+        runs = [
+            run_load(
+                server.url,
+                requests=arguments.requests,
+                concurrency=arguments.concurrency,
+                route=route,
+            )
+            for _ in range(arguments.repeat)
+        ]
+        figure = _figure(label, route, arguments, runs)
+        figure["wrk_requests_per_second"] = run_wrk(
+            server.url + route, seconds=arguments.wrk_seconds, concurrency=arguments.concurrency
+        )
+        figures.append(figure)
+    return figures
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _arguments(argv)
-    figures = []
     with tempfile.TemporaryDirectory() as folder:  # the example keeps its data in the cwd
-        server = ServedSpec(arguments.spec.resolve(), cwd=Path(folder))
-        try:
-            for route in arguments.route or ["/features", "/components"]:
-                run_load(server.url, requests=100, concurrency=4, route=route)  # warm up
-                runs = [
-                    run_load(
-                        server.url,
-                        requests=arguments.requests,
-                        concurrency=arguments.concurrency,
-                        route=route,
-                    )
-                    for _ in range(arguments.repeat)
-                ]
-                figures.append(_figure(route, arguments, runs))
-        finally:
-            server.stop()
+        figures = []
+        servers: list[tuple[str, Callable[[], ServedSpec]]] = [
+            ("adb-manager serve", lambda: ServedSpec(arguments.spec.resolve(), cwd=Path(folder))),
+            ("constant FastAPI app", ConstantApp),
+        ]
+        for label, start in servers:
+            server = start()
+            try:
+                figures.extend(measure(server, label, arguments))
+            finally:
+                server.stop()
     if arguments.json:
         print(json.dumps(figures, indent=2))
     else:
-        for figure in figures:
-            print(
-                f"GET {figure['route']:<12} {figure['requests']} requests,"
-                f" {figure['concurrency']} clients: {figure['requests_per_second']:.0f} req/s,"
-                f" p50 {figure['p50_ms']:.1f} ms, p99 {figure['p99_ms']:.1f} ms,"
-                f" errors {figure['errors']}, non-200 {figure['non_200']}"
-            )
+        print(_table(figures, arguments))
     return 1 if any(f["errors"] or f["non_200"] for f in figures) else 0
 
 
-def _figure(route: str, arguments: argparse.Namespace, runs: list[LoadResult]) -> dict[str, object]:
+def _table(figures: list[dict[str, Any]], arguments: argparse.Namespace) -> str:
+    lines = [
+        f"{arguments.requests} GET requests from {arguments.concurrency} httpx clients,"
+        f" median of {arguments.repeat}; wrk: {arguments.concurrency} connections for"
+        f" {arguments.wrk_seconds} s",
+        f"{'server':<22} {'route':<12} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
+        f" {'errors':>6} {'wrk req/s':>9}",
+    ]
+    for f in figures:
+        wrk = f["wrk_requests_per_second"]
+        lines.append(
+            f"{f['server']:<22} {f['route']:<12} {f['requests_per_second']:>7.0f}"
+            f" {f['p50_ms']:>7.1f} {f['p99_ms']:>7.1f} {f['errors'] + f['non_200']:>6}"
+            f" {'-' if wrk is None else format(wrk, '.0f'):>9}"
+        )
+    return "\n".join(lines)
+
+
+def _figure(
+    server: str, route: str, arguments: argparse.Namespace, runs: list[LoadResult]
+) -> dict[str, Any]:
     """The median run by throughput, and the failures of every run."""
     median = sorted(runs, key=lambda r: r.per_second)[len(runs) // 2]
     return {
+        "server": server,
         "route": route,
         "requests": arguments.requests,
         "concurrency": arguments.concurrency,

@@ -20,7 +20,7 @@ from rest_load import ServedSpec, run_load
 
 from adb_manager import BackendComponent, BackendManagerBase, ValidationOptions, from_spec
 from adb_manager.cli import is_loopback, run_serve
-from adb_manager.rest import create_app, create_router, matches
+from adb_manager.rest import ComponentList, FeatureSet, create_app, create_router, matches
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = Path(__file__).resolve().parent / "specs"
@@ -117,7 +117,9 @@ def test_features_lists_the_sorted_features_and_their_providers(client: TestClie
 
     assert response.status_code == 200
     assert response.json() == FEATURES
+    assert response.headers["content-type"] == "application/json"
     assert response.headers["cache-control"] == "no-cache"
+    assert FeatureSet.model_validate_json(response.content).model_dump() == FEATURES
 
 
 def test_components_reports_every_declared_component(client: TestClient) -> None:
@@ -125,6 +127,8 @@ def test_components_reports_every_declared_component(client: TestClient) -> None
 
     assert response.status_code == 200
     assert response.json() == COMPONENTS
+    model = ComponentList.model_validate_json(response.content)
+    assert model.model_dump(by_alias=True, mode="json") == COMPONENTS
 
 
 def test_no_configuration_value_is_ever_returned(
