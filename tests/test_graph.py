@@ -96,3 +96,11 @@ def test_dot_accepts_the_examples(spec: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert done.stdout.rstrip().endswith("</svg>")
+
+
+def test_the_documented_graph_is_the_examples() -> None:
+    """docs/formatting.md shows exactly what the command prints for the example."""
+    document = (ROOT / "docs/formatting.md").read_text(encoding="utf-8")
+    shown = document.split("```mermaid\n", 1)[1].split("```", 1)[0]
+
+    assert shown == render_mermaid(graph_file(EXAMPLES[0]))
