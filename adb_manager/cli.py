@@ -402,6 +402,13 @@ def schema() -> None:
     write_json(load_schema(), sys.stdout)
 
 
+def _spec_reading_options(command: FC) -> FC:
+    """--no-import, --path, --allow-module and the limits: how a spec and its classes are read."""
+    for option in (limit_options, allow_option, path_option, no_import_option):
+        command = option(command)
+    return command
+
+
 def run_fmt(
     paths: Sequence[str],
     options: ValidationOptions,
@@ -487,10 +494,7 @@ def run_graph(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file would change.")
 @click.option("--diff", is_flag=True, help="Change nothing; print a unified diff.")
-@no_import_option
-@path_option
-@allow_option
-@limit_options
+@_spec_reading_options
 def fmt(
     paths: tuple[str, ...],
     check: bool,
@@ -510,10 +514,7 @@ def fmt(
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False))
 @_format_option(sorted(RENDERERS), "mermaid")
-@no_import_option
-@path_option
-@allow_option
-@limit_options
+@_spec_reading_options
 def graph(
     path: str,
     output_format: str,
