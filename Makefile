@@ -6,7 +6,7 @@ EXAMPLE := examples/artifactdb/artifactdb.yaml
 PORT ?= 8000
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: demo serve bench test lint typecheck pytest clean
+.PHONY: demo serve bench test lint typecheck pytest graphviz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,7 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.runtime
 	$(BIN)/adb-manager validate $(EXAMPLE)
+	$(BIN)/adb-manager fmt --check $(EXAMPLE)
 	$(BIN)/adb-manager plan $(EXAMPLE)
 	$(BIN)/adb-manager build --format text $(EXAMPLE)
 ifdef SERVE
@@ -43,7 +44,16 @@ lint: $(VENV)/.test
 typecheck: $(VENV)/.test
 	$(BIN)/mypy
 
-pytest: $(VENV)/.test
+# The graph tests render with Graphviz's `dot`; install it where apt-get can (as root), and let
+# those tests say why they skip where it cannot.
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz) \
+	      >/dev/null || echo "graphviz could not be installed; the dot tests will skip"; \
+	  else echo "dot is missing and apt-get is not usable here; the dot tests will skip"; fi; }
+
+pytest: $(VENV)/.test graphviz
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest

@@ -16,9 +16,11 @@ from adb_manager.errors import (
     SpecError,
     UnreadableSpecError,
 )
+from adb_manager.graph import ComponentGraph, graph_file, render_dot, render_mermaid
 from adb_manager.imports import ClassPathError, ImportNotAllowedError
 from adb_manager.manager import BackendManagerBase
 from adb_manager.model import ComponentSpec, ManagerInfo, ManagerSpec
+from adb_manager.reorder import Move, ReorderResult, nearest_order, reorder_file, reorder_text
 from adb_manager.status import ComponentStatus, State
 from adb_manager.validation import (
     ValidationOptions,
@@ -35,6 +37,7 @@ __all__ = [
     "BuildError",
     "ClassPathError",
     "ComponentClassError",
+    "ComponentGraph",
     "ComponentSpec",
     "ComponentStatus",
     "DeclarationError",
@@ -43,6 +46,8 @@ __all__ = [
     "ImportNotAllowedError",
     "ManagerInfo",
     "ManagerSpec",
+    "Move",
+    "ReorderResult",
     "Severity",
     "SpecError",
     "State",
@@ -52,6 +57,12 @@ __all__ = [
     "__version__",
     "build_manager",
     "from_spec",
+    "graph_file",
+    "nearest_order",
+    "render_dot",
+    "render_mermaid",
+    "reorder_file",
+    "reorder_text",
     "validate_data",
     "validate_file",
     "validate_text",

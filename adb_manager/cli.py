@@ -8,6 +8,7 @@ unreadable file or wrong arguments.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import ipaddress
 import logging
 import math
@@ -22,10 +23,18 @@ from click.decorators import FC
 from adb_manager import __version__
 from adb_manager.builder import build_manager
 from adb_manager.diagnostics import Diagnostic, has_errors
-from adb_manager.errors import AdbManagerError, BuildError, UnreadableSpecError, describe_error
+from adb_manager.errors import (
+    AdbManagerError,
+    BuildError,
+    SpecError,
+    UnreadableSpecError,
+    describe_error,
+)
+from adb_manager.graph import RENDERERS, graph_file
 from adb_manager.imports import ClassPathError, import_object
 from adb_manager.loading import Limits
 from adb_manager.plan import make_plan
+from adb_manager.reorder import ReorderResult, reorder_file
 from adb_manager.reporters import (
     REPORTERS,
     Run,
@@ -35,6 +44,7 @@ from adb_manager.reporters import (
     render_status,
     write_json,
 )
+from adb_manager.rewriting import write_atomically
 from adb_manager.schema import load_schema
 from adb_manager.secrets import RedactingFilter, Redactor, secret_values
 from adb_manager.validation import ValidationOptions, ValidationResult, validate_file
@@ -504,4 +514,134 @@ def serve(
     options = _options(False, search_path, allow, limits)
     _guarded(
         lambda: run_serve(path, options, host=host, port=port, err=sys.stderr, timeout=timeout)
+    )
+
+
+def _spec_reading_options(command: FC) -> FC:
+    """--no-import, --path, --allow-module and the limits: how a spec and its classes are read."""
+    for option in (limit_options, allow_option, path_option, no_import_option):
+        command = option(command)
+    return command
+
+
+def run_fmt(
+    paths: Sequence[str],
+    options: ValidationOptions,
+    *,
+    check: bool = False,
+    diff: bool = False,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """Put each spec's components in the nearest valid order: report (``check``), show a diff
+    (``diff``), or, with neither, rewrite the file in place. A file with errors that reordering
+    cannot fix is reported and never written."""
+    codes = [EXIT_OK]
+    for path in paths:
+        try:
+            result = reorder_file(path, options)
+        except UnreadableSpecError as error:
+            err.write(f"adb-manager: {printable(str(error))}\n")
+            codes.append(EXIT_USAGE)
+            continue
+        codes.append(_report_reorder(path, result, check=check, diff=diff, out=out, err=err))
+    return max(codes)
+
+
+def _report_reorder(
+    path: str, result: ReorderResult, *, check: bool, diff: bool, out: TextIO, err: TextIO
+) -> int:
+    shown = printable(path)
+    if result.blocked:
+        for diagnostic in result.diagnostics:
+            out.write(format_diagnostic(diagnostic) + "\n")
+        err.write(f"adb-manager: {shown} has errors that reordering cannot fix; left unchanged\n")
+        return EXIT_USAGE if result.unsupported else EXIT_FINDINGS
+    if not result.changed:
+        return EXIT_OK
+    if check:
+        for move in result.moves:
+            out.write(
+                f"{shown}:{move.line}: would move {move.name!r} from place {move.old}"
+                f" to place {move.new}\n"
+            )
+    if diff:
+        out.writelines(
+            printable(line.rstrip("\r\n")) + "\n"
+            for line in difflib.unified_diff(
+                result.original.splitlines(keepends=True),
+                result.text.splitlines(keepends=True),
+                fromfile=path,
+                tofile=path,
+            )
+        )
+    if check or diff:
+        return EXIT_FINDINGS if check else EXIT_OK
+    try:
+        write_atomically(path, result.text.encode("utf-8"))
+    except OSError as error:
+        err.write(f"adb-manager: cannot write {shown}: {printable(error.strerror or str(error))}\n")
+        return EXIT_USAGE
+    moved = ", ".join(move.name for move in result.moves)
+    err.write(f"adb-manager: reordered {shown}: moved {moved}\n")
+    return EXIT_OK
+
+
+def run_graph(
+    path: str, options: ValidationOptions, *, output_format: str, out: TextIO, err: TextIO
+) -> int:
+    """Print the component graph of a spec; ordering errors are drawn, others stop it."""
+    try:
+        graph = graph_file(path, options)
+    except UnreadableSpecError as error:
+        err.write(f"adb-manager: {printable(str(error))}\n")
+        return EXIT_USAGE
+    except SpecError as error:
+        for diagnostic in error.diagnostics:
+            err.write(format_diagnostic(diagnostic) + "\n")
+        err.write(f"adb-manager: {printable(path)} has errors; fix them first\n")
+        return EXIT_FINDINGS
+    out.write(RENDERERS[output_format](graph))
+    return EXIT_OK
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file would change.")
+@click.option("--diff", is_flag=True, help="Change nothing; print a unified diff.")
+@_spec_reading_options
+def fmt(
+    paths: tuple[str, ...],
+    check: bool,
+    diff: bool,
+    no_import: bool,
+    search_path: tuple[str, ...],
+    allow: tuple[str, ...],
+    **limits: int,
+) -> None:
+    """Put components in the nearest valid order, keeping comments and layout."""
+    options = _options(no_import, search_path, allow, limits)
+    _guarded(
+        lambda: run_fmt(paths, options, check=check, diff=diff, out=sys.stdout, err=sys.stderr)
+    )
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@_format_option(sorted(RENDERERS), "mermaid")
+@_spec_reading_options
+def graph(
+    path: str,
+    output_format: str,
+    no_import: bool,
+    search_path: tuple[str, ...],
+    allow: tuple[str, ...],
+    **limits: int,
+) -> None:
+    """Print the components and their ordering as a Mermaid flowchart or a Graphviz digraph."""
+    options = _options(no_import, search_path, allow, limits)
+    _guarded(
+        lambda: run_graph(
+            path, options, output_format=output_format, out=sys.stdout, err=sys.stderr
+        )
     )

@@ -132,6 +132,13 @@ def load_file(
     return load_text(text, source, limits=limits, is_json=source.endswith(".json"))
 
 
+def read_spec_bytes(path: str | os.PathLike[str], limits: Limits | None = None) -> bytes:
+    """The bytes of a spec file, at most one more than ``limits.max_bytes``, so that a file over
+    the limit is known to be. Raises :class:`UnreadableSpecError` when it cannot be read."""
+    limits = limits or Limits()
+    return _read_regular_file(path, str(path), limits.max_bytes + 1)
+
+
 def _read_regular_file(path: str | os.PathLike[str], source: str, most: int) -> bytes:
     """At most ``most`` bytes of a regular file; a FIFO or a device is refused, not waited on."""
     try:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
 from adb_manager.components import BackendComponent
+from adb_manager.imports import ClassPathError, import_object
 from adb_manager.model import ComponentSpec, ManagerSpec
 from adb_manager.ordering import ClassDeclarations, lost_with
 
@@ -52,6 +54,21 @@ def class_declarations(classes: Mapping[str, type[BackendComponent] | None]) -> 
         features={name: tuple(cls.FEATURES) for name, cls in known.items()},
         requires_features={name: tuple(cls.REQUIRES_FEATURES) for name, cls in known.items()},
     )
+
+
+def import_classes(
+    components: Sequence[ComponentSpec], search_path: Sequence[str], allowed: Sequence[str]
+) -> dict[str, type[BackendComponent] | None]:
+    """Each component's class, imported under the same policy as validation; ``None`` where it
+    cannot be imported or is not a component class."""
+    found: dict[str, type[BackendComponent] | None] = {}
+    for component in components:
+        cls: object = None
+        with contextlib.suppress(ClassPathError):
+            cls = import_object(component.class_path, search_path=search_path, allowed=allowed)
+        is_component = isinstance(cls, type) and issubclass(cls, BackendComponent)
+        found[component.name] = cls if isinstance(cls, type) and is_component else None
+    return found
 
 
 def make_plan(spec: ManagerSpec, lookup: ClassLookup | None = None) -> list[PlanStep]:

@@ -108,11 +108,15 @@ def validate_file(
 
 
 def validate_text(
-    text: str, source: str = "<string>", options: ValidationOptions | None = None
+    text: str,
+    source: str = "<string>",
+    options: ValidationOptions | None = None,
+    *,
+    is_json: bool = False,
 ) -> ValidationResult:
-    """Validate spec text, YAML or JSON."""
+    """Validate spec text, YAML or JSON; ``is_json`` reads it as JSON, as a ``.json`` file is."""
     options = options or ValidationOptions()
-    loaded, load_problems = load_text(text, source, limits=options.limits)
+    loaded, load_problems = load_text(text, source, limits=options.limits, is_json=is_json)
     return _validate_loaded(source, loaded, load_problems, options)
 
 
