@@ -6,7 +6,7 @@ EXAMPLE := examples/artifactdb/artifactdb.yaml
 PORT ?= 8000
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: demo serve bench test lint typecheck pytest graphviz clean
+.PHONY: demo serve bench test lint typecheck pytest graphviz wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ endif
 serve: $(VENV)/.runtime
 	$(BIN)/adb-manager serve --port $(PORT) $(EXAMPLE)
 
-bench: $(VENV)/.test
+bench: $(VENV)/.test wrk
 	$(BIN)/python bench/rest_load.py
 
 lint: $(VENV)/.test
@@ -46,12 +46,21 @@ typecheck: $(VENV)/.test
 
 # The graph tests render with Graphviz's `dot`; install it where apt-get can (as root), and let
 # those tests say why they skip where it cannot.
-graphviz:
-	@command -v dot >/dev/null 2>&1 || { \
+# $(call debian,COMMAND,PACKAGE,WHAT SKIPS): install a Debian package when its command is missing
+# and apt-get can be used (as root); otherwise say what goes without it.
+define debian
+	@command -v $(1) >/dev/null 2>&1 || { \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz) \
-	      >/dev/null || echo "graphviz could not be installed; the dot tests will skip"; \
-	  else echo "dot is missing and apt-get is not usable here; the dot tests will skip"; fi; }
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2)) \
+	      >/dev/null || echo "$(2) could not be installed; $(3)"; \
+	  else echo "$(1) is missing and apt-get is not usable here; $(3)"; fi; }
+endef
+
+graphviz:
+	$(call debian,dot,graphviz,the dot tests will skip)
+
+wrk:
+	$(call debian,wrk,wrk,the benchmark runs without wrk)
 
 pytest: $(VENV)/.test graphviz
 	$(BIN)/python -m pytest

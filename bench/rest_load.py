@@ -43,12 +43,11 @@ class ServedSpec:
 
     def __init__(self, spec: Path, *options: str, cwd: Path | None = None) -> None:
         command = [sys.executable, "-m", "adb_manager", "serve", "--port", "0", *options]
+        self._start([*command, str(spec)], cwd)
+
+    def _start(self, command: list[str], cwd: Path | None) -> None:
         self.process = subprocess.Popen(
-            [*command, str(spec)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=cwd,
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd
         )
         self.stderr: list[str] = []
         self.stdout = ""
@@ -100,7 +99,7 @@ async def constant() -> dict:
     return BODY
 
 
-uvicorn.run(app, host="127.0.0.1", port=0, log_level="info")
+uvicorn.run(app, host="127.0.0.1", port=0, log_level="info", access_log=False)
 """
 
 
@@ -108,15 +107,7 @@ class ConstantApp(ServedSpec):
     """A FastAPI application answering a constant body on the same routes: the baseline."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _CONSTANT_APP],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.stderr = []
-        self.stdout = ""
-        self.url = self._wait_for_address()
+        self._start([sys.executable, "-c", _CONSTANT_APP], None)
 
 
 def run_wrk(url: str, *, seconds: int, concurrency: int) -> float | None:
