@@ -108,16 +108,19 @@ def test_the_originals_cycle_is_caught() -> None:
     assert "es -> revision_manager -> es" in result.diagnostics[0].message
 
 
-def test_readme_python_example_runs(tmp_path: Path) -> None:
-    """The Python block of the README runs as written."""
+def test_readme_python_examples_run(tmp_path: Path) -> None:
+    """Every Python block of the README runs as written, beside a copy of the examples."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    code = re.search(r"```python\n(.*?)```", readme, re.DOTALL)
-    assert code is not None
-    script = tmp_path / "readme_example.py"
-    script.write_text(code.group(1), encoding="utf-8")
-    run = subprocess.run(
-        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, check=False
-    )
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+    outputs = []
+    for number, code in enumerate(blocks):
+        script = tmp_path / f"readme_example_{number}.py"
+        script.write_text(code, encoding="utf-8")
+        run = subprocess.run(
+            [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        outputs.append(run.stdout)
 
-    assert run.returncode == 0, run.stderr
-    assert "'name': 'artifactdb-demo'" in run.stdout
+    assert len(blocks) == 2
+    assert "'name': 'artifactdb-demo'" in outputs[1]
