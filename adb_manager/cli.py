@@ -33,6 +33,7 @@ from adb_manager.errors import (
 from adb_manager.graph import RENDERERS, graph_file
 from adb_manager.imports import ClassPathError, import_object
 from adb_manager.loading import Limits
+from adb_manager.manager import BackendManagerBase
 from adb_manager.plan import make_plan
 from adb_manager.reorder import ReorderResult, reorder_file
 from adb_manager.reporters import (
@@ -130,6 +131,28 @@ def run_plan(
     return EXIT_OK
 
 
+def _validated_and_built(
+    path: str, options: ValidationOptions, err: TextIO, timeout: float | None
+) -> tuple[str, BackendManagerBase | BuildError] | int:
+    """The manager's name and the started manager, or the build error to report; or the exit
+    code to stop with when the spec has errors."""
+    result = _validated(path, options, err)
+    if isinstance(result, int):
+        return result
+    assert result.spec is not None
+    try:
+        # What components print goes to stderr, so that reports on stdout stay parseable.
+        with contextlib.redirect_stdout(err):
+            return result.spec.manager.name, build_manager(
+                result.spec,
+                search_path=result.search_path,
+                allowed=result.options.allow_modules,
+                timeout=timeout,
+            )
+    except BuildError as error:
+        return result.spec.manager.name, error
+
+
 def run_build(
     path: str,
     options: ValidationOptions,
@@ -140,27 +163,18 @@ def run_build(
     timeout: float | None = None,
 ) -> int:
     """Validate, build and start the manager, report its status, then close it."""
-    result = _validated(path, options, err)
-    if isinstance(result, int):
-        return result
-    assert result.spec is not None
-    try:
-        # What components print goes to stderr, so that the report on stdout stays parseable.
-        with contextlib.redirect_stdout(err):
-            manager = build_manager(
-                result.spec,
-                search_path=result.search_path,
-                allowed=result.options.allow_modules,
-                timeout=timeout,
-            )
-    except BuildError as error:
-        err.write(f"adb-manager: {printable(str(error))}\n")
+    built = _validated_and_built(path, options, err, timeout)
+    if isinstance(built, int):
+        return built
+    name, manager = built
+    if isinstance(manager, BuildError):
+        err.write(f"adb-manager: {printable(str(manager))}\n")
         if output_format == "json":
             write_json(
-                {"error": str(error), "components": [s.to_dict() for s in error.report]}, out
+                {"error": str(manager), "components": [s.to_dict() for s in manager.report]}, out
             )
         else:
-            out.write(render_status(result.spec.manager.name, (), error.report))
+            out.write(render_status(name, (), manager.report))
         return EXIT_FINDINGS
     with contextlib.redirect_stdout(err):
         manager.close()
@@ -189,21 +203,13 @@ def run_serve(
     except ImportError:
         err.write("adb-manager: serve needs the rest extra: pip install 'adb-manager[rest]'\n")
         return EXIT_USAGE
-    result = _validated(path, options, err)
-    if isinstance(result, int):
-        return result
-    assert result.spec is not None
-    try:
-        with contextlib.redirect_stdout(err):
-            manager = build_manager(
-                result.spec,
-                search_path=result.search_path,
-                allowed=result.options.allow_modules,
-                timeout=timeout,
-            )
-    except BuildError as error:
-        err.write(f"adb-manager: {printable(str(error))}\n")
-        err.write(render_status(result.spec.manager.name, (), error.report))
+    built = _validated_and_built(path, options, err, timeout)
+    if isinstance(built, int):
+        return built
+    name, manager = built
+    if isinstance(manager, BuildError):
+        err.write(f"adb-manager: {printable(str(manager))}\n")
+        err.write(render_status(name, (), manager.report))
         return EXIT_FINDINGS
     if not is_loopback(host):
         logger.warning(

@@ -15,8 +15,10 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
+
+import attrs
 
 try:
     from fastapi import APIRouter, FastAPI, Header, Response
@@ -140,6 +142,45 @@ def _answer(document: dict[str, Any], if_none_match: str | None) -> Response:
     return Response(body, media_type="application/json", headers=headers)
 
 
+@attrs.frozen
+class _Route:
+    path: str
+    model: type[BaseModel]
+    name: str
+    summary: str
+    description: str
+    document: Callable[[BackendManagerBase], dict[str, Any]]
+
+
+_ROUTES = (
+    _Route(
+        "/features",
+        FeatureSet,
+        "get_features",
+        "What this instance can do",
+        "The instance name, its features sorted, and the components providing each.",
+        features_document,
+    ),
+    _Route(
+        "/components",
+        ComponentList,
+        "get_components",
+        "What was built, skipped or disabled, and why",
+        "Every declared component with its state, reason, features and dependencies.",
+        components_document,
+    ),
+)
+
+
+def _endpoint(
+    manager: BackendManagerBase, route: _Route
+) -> Callable[..., Coroutine[Any, Any, Response]]:
+    async def answer(if_none_match: str | None = _IF_NONE_MATCH) -> Response:
+        return _answer(route.document(manager), if_none_match)
+
+    return answer
+
+
 def create_router(manager: BackendManagerBase) -> APIRouter:
     """A router with ``GET /features`` and ``GET /components`` describing ``manager``.
 
@@ -147,27 +188,17 @@ def create_router(manager: BackendManagerBase) -> APIRouter:
     prefix="/manager")``); each request reads the manager's current state.
     """
     router = APIRouter(tags=["manager"])
-
-    @router.get(
-        "/features",
-        response_model=FeatureSet,
-        responses=_NOT_MODIFIED,
-        summary="What this instance can do",
-    )
-    async def get_features(if_none_match: str | None = _IF_NONE_MATCH) -> Response:
-        """The instance name, its features sorted, and the components providing each."""
-        return _answer(features_document(manager), if_none_match)
-
-    @router.get(
-        "/components",
-        response_model=ComponentList,
-        responses=_NOT_MODIFIED,
-        summary="What was built, skipped or disabled, and why",
-    )
-    async def get_components(if_none_match: str | None = _IF_NONE_MATCH) -> Response:
-        """Every declared component with its state, reason, features and dependencies."""
-        return _answer(components_document(manager), if_none_match)
-
+    for route in _ROUTES:
+        router.add_api_route(
+            route.path,
+            _endpoint(manager, route),
+            methods=["GET"],
+            name=route.name,
+            response_model=route.model,
+            responses=_NOT_MODIFIED,
+            summary=route.summary,
+            description=route.description,
+        )
     return router
 
 
