@@ -78,8 +78,8 @@ def resolve_registered(name: str) -> object:
     if registration is None:
         hint = did_you_mean(name, list(registered))
         reason = (
-            f"no installed package registers a component named {name!r}{hint}; write a class"
-            " as package.module:Qualname, or install the package that registers it"
+            f"no installed package registers a component named {name!r} (write a class as"
+            f" package.module:Qualname, or install the package that registers it){hint}"
         )
         raise ClassPathError(name, reason)
     logger.debug("%s is registered by %s as %s", name, registration.distribution, registration)
