@@ -724,14 +724,7 @@ def render_components(components: Sequence[InstalledComponent]) -> str:
         return f"no component is registered under the {GROUP} entry points\n"
     blocks = []
     for component in components:
-        facts = [
-            ("name", component.component_name or "(any)"),
-            ("features", ", ".join(component.features) or "-"),
-            ("depends on", ", ".join(component.depends_on) or "-"),
-            ("requires features", ", ".join(component.requires_features) or "-"),
-            ("required", "yes" if component.required else "no"),
-            ("config key", component.config_key or "-"),
-        ]
+        facts = component.facts()
         lines = [f"{component.name}: {component.class_path} ({component.distribution})"]
         if component.summary:
             lines.append(f"  {component.summary}")

@@ -102,6 +102,17 @@ class InstalledComponent:
     config_key: str | None
     config_schema: Mapping[str, Any] | None
 
+    def facts(self) -> list[tuple[str, str]]:
+        """What the class declares, as (label, value) pairs for people; "-" for nothing."""
+        return [
+            ("name", self.component_name or "(any)"),
+            ("features", ", ".join(self.features) or "-"),
+            ("depends on", ", ".join(self.depends_on) or "-"),
+            ("requires features", ", ".join(self.requires_features) or "-"),
+            ("required", "yes" if self.required else "no"),
+            ("configuration", f"config.{self.config_key}" if self.config_key else "-"),
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,

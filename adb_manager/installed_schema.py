@@ -48,7 +48,7 @@ def _class_property(
 
 
 def _choice(value: str, component: InstalledComponent) -> dict[str, Any]:
-    facts = _facts(component)
+    facts = [*component.facts(), ("installed by", component.distribution)]
     plain = "; ".join(f"{label}: {text}" for label, text in facts)
     listed = "\n".join(f"- {label}: {_code(text)}" for label, text in facts)
     heading = f"`{component.class_path}`, registered as `{component.name}`"
@@ -58,19 +58,6 @@ def _choice(value: str, component: InstalledComponent) -> dict[str, Any]:
         "description": f"{summary} {plain}.",
         "markdownDescription": f"{heading}\n\n{summary}\n\n{listed}",
     }
-
-
-def _facts(component: InstalledComponent) -> list[tuple[str, str]]:
-    """What a component class declares, as (label, value) pairs; "-" for an empty list."""
-    return [
-        ("name", component.component_name or "(any)"),
-        ("features", ", ".join(component.features) or "-"),
-        ("depends on", ", ".join(component.depends_on) or "-"),
-        ("requires features", ", ".join(component.requires_features) or "-"),
-        ("required", "yes" if component.required else "no"),
-        ("configuration", f"config.{component.config_key}" if component.config_key else "-"),
-        ("installed by", component.distribution),
-    ]
 
 
 def _code(text: str) -> str:

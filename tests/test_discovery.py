@@ -114,7 +114,7 @@ def test_components_text_names_class_features_dependencies_and_config(
         "artifactdb.index: artifactdb_demo.indexing:IndexComponent (artifactdb-demo 0.1.0)",
         "  Indexes metadata documents by ID, each tagged with its revision, and searches them.",
         "  name: es; features: indexing; depends on: revision_manager; requires features: -;"
-        " required: yes; config key: es",
+        " required: yes; configuration: config.es",
     ]
 
 

@@ -199,13 +199,13 @@ def test_init_writes_a_spec_that_validates(tmp_path: Path, demo_env: dict[str, s
     command = [sys.executable, "-m", "adb_manager", "init", "manager.yaml"]
     run = {"env": demo_env, "cwd": tmp_path, "capture_output": True, "text": True, "timeout": 60}
 
-    first = subprocess.run(command, check=False, **run)  # type: ignore[call-overload]
+    first = subprocess.run(command, check=False, **run)
     spec = tmp_path / "manager.yaml"
     validated = subprocess.run(
         [sys.executable, "-m", "adb_manager", "validate", str(spec)], check=False, **run
     )
-    again = subprocess.run(command, check=False, **run)  # type: ignore[call-overload]
-    forced = subprocess.run([*command, "--force"], check=False, **run)  # type: ignore[call-overload]
+    again = subprocess.run(command, check=False, **run)
+    forced = subprocess.run([*command, "--force"], check=False, **run)
 
     assert (first.returncode, first.stdout) == (
         0,

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from lsp_client import LspClient
 
 ROOT = Path(__file__).resolve().parent.parent
