@@ -6,7 +6,7 @@ EXAMPLE := examples/artifactdb/artifactdb.yaml
 PORT ?= 8000
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: demo serve bench test lint typecheck pytest graphviz wrk clean
+.PHONY: demo serve bench test lint typecheck pytest graphviz wrk lsp clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,10 +62,19 @@ graphviz:
 wrk:
 	$(call debian,wrk,wrk,the benchmark runs without wrk)
 
-pytest: $(VENV)/.test graphviz
+# The editor tests drive yaml-language-server, pinned in .lsp/package-lock.json, with the
+# machine's Node.js; without node and npm, those tests say why they skip.
+lsp:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+	  [ .lsp/node_modules/.package-lock.json -nt .lsp/package-lock.json ] || \
+	    npm ci --prefix .lsp --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null \
+	    || echo "npm ci failed in .lsp; the yaml-language-server tests will skip"; \
+	else echo "node or npm is missing; the yaml-language-server tests will skip"; fi
+
+pytest: $(VENV)/.test graphviz lsp
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis examples/artifactdb/data
+	rm -rf $(VENV) .lsp/node_modules dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis examples/artifactdb/data

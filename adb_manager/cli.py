@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import ipaddress
+import json
 import logging
 import math
 import os
@@ -17,12 +18,14 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO
 
+import attrs
 import click
 from click.decorators import FC
 
 from adb_manager import __version__
 from adb_manager.builder import build_manager
 from adb_manager.diagnostics import Diagnostic, has_errors
+from adb_manager.discovery import GROUP, InstalledComponent, Unusable, installed_components
 from adb_manager.errors import (
     AdbManagerError,
     BuildError,
@@ -32,6 +35,7 @@ from adb_manager.errors import (
 )
 from adb_manager.graph import RENDERERS, graph_file
 from adb_manager.imports import ClassPathError, import_object
+from adb_manager.installed_schema import installed_schema
 from adb_manager.loading import Limits
 from adb_manager.manager import BackendManagerBase
 from adb_manager.plan import make_plan
@@ -48,6 +52,7 @@ from adb_manager.reporters import (
 from adb_manager.rewriting import write_atomically
 from adb_manager.schema import load_schema
 from adb_manager.secrets import RedactingFilter, Redactor, secret_values
+from adb_manager.starter import starter_spec
 from adb_manager.validation import ValidationOptions, ValidationResult, validate_file
 
 logger = logging.getLogger(__name__)
@@ -484,9 +489,21 @@ def build(
 
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of manager specs."""
-    write_json(load_schema(), sys.stdout)
+@click.option(
+    "--installed",
+    is_flag=True,
+    help="Specialise it to the installed components (imports them): their registered names and"
+    " class paths for `class`, their configuration sections under `config`.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write it to this file (atomically) instead of standard output.",
+)
+def schema(installed: bool, output: str | None) -> None:
+    """Print the JSON Schema of manager specs, for editors and other validators."""
+    _guarded(lambda: run_schema(installed=installed, output=output, out=sys.stdout, err=sys.stderr))
 
 
 @main.command()
@@ -651,3 +668,116 @@ def graph(
             path, options, output_format=output_format, out=sys.stdout, err=sys.stderr
         )
     )
+
+
+def _report_unusable(unusable: Sequence[Unusable], err: TextIO) -> None:
+    for entry in unusable:
+        err.write(
+            f"adb-manager: registered component {printable(entry.name)!s}"
+            f" ({printable(entry.class_path)}) is not usable: {printable(entry.reason)}\n"
+        )
+
+
+def _write_output(text: str, output: str | None, out: TextIO, err: TextIO) -> int:
+    """Write ``text`` to the file ``output`` atomically, or to ``out`` when it is None."""
+    if output is None:
+        out.write(text)
+        return EXIT_OK
+    try:
+        write_atomically(output, text.encode("utf-8"))
+    except OSError as error:
+        reason = printable(error.strerror or str(error))
+        err.write(f"adb-manager: cannot write {printable(output)}: {reason}\n")
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def run_schema(*, installed: bool, output: str | None, out: TextIO, err: TextIO) -> int:
+    """Write the spec schema, specialised to the installed components with ``installed``. A
+    registered component that cannot be imported is reported and left out (exit 1)."""
+    unusable: list[Unusable] = []
+    document = load_schema()
+    if installed:
+        components, unusable = installed_components()
+        document = installed_schema(components)
+        _report_unusable(unusable, err)
+    code = _write_output(
+        json.dumps(document, indent=2, ensure_ascii=False) + "\n", output, out, err
+    )
+    return code if code or not unusable else EXIT_FINDINGS
+
+
+def run_components(*, output_format: str, out: TextIO, err: TextIO) -> int:
+    """List the installed components (importing them): exit 1 when one is not usable."""
+    components, unusable = installed_components()
+    if output_format == "json":
+        write_json(
+            {
+                "components": [c.to_dict() for c in components],
+                "unusable": [attrs.asdict(u) for u in unusable],
+            },
+            out,
+        )
+    else:
+        out.write(render_components(components))
+    _report_unusable(unusable, err)
+    return EXIT_FINDINGS if unusable else EXIT_OK
+
+
+def render_components(components: Sequence[InstalledComponent]) -> str:
+    """The text listing of ``adb-manager components``: one block per registered name."""
+    if not components:
+        return f"no component is registered under the {GROUP} entry points\n"
+    blocks = []
+    for component in components:
+        facts = component.facts()
+        lines = [f"{component.name}: {component.class_path} ({component.distribution})"]
+        if component.summary:
+            lines.append(f"  {component.summary}")
+        lines.append("  " + "; ".join(f"{label}: {value}" for label, value in facts))
+        blocks.append("\n".join(printable(line) for line in lines) + "\n")
+    return "".join(blocks)
+
+
+@main.command()
+@_format_option(["text", "json"], "text")
+def components(output_format: str) -> None:
+    """List the components installed packages register, with what each class declares.
+
+    Imports each registered class: installing its package was the decision to trust it.
+    """
+    _guarded(lambda: run_components(output_format=output_format, out=sys.stdout, err=sys.stderr))
+
+
+SCHEMA_BESIDE_SPEC = "adb-manager.schema.json"
+
+
+def run_init(path: str, *, force: bool, out: TextIO, err: TextIO) -> int:
+    """Write a starter spec at ``path`` with the installed components, and beside it the schema
+    specialised to them, which the spec's modeline names. Refuses to overwrite either file
+    unless ``force``."""
+    schema_file = os.path.join(os.path.dirname(path), SCHEMA_BESIDE_SPEC)
+    existing = [p for p in (path, schema_file) if os.path.lexists(p)]
+    if existing and not force:
+        shown = " and ".join(printable(p) for p in existing)
+        verb = "exists" if len(existing) == 1 else "exist"
+        err.write(f"adb-manager: {shown} {verb} already; pass --force to overwrite\n")
+        return EXIT_USAGE
+    components, unusable = installed_components()
+    _report_unusable(unusable, err)
+    text = starter_spec(components, schema=SCHEMA_BESIDE_SPEC, spec_name=os.path.basename(path))
+    document = json.dumps(installed_schema(components), indent=2, ensure_ascii=False) + "\n"
+    code = _write_output(document, schema_file, out, err) or _write_output(text, path, out, err)
+    if code:
+        return code
+    out.write(f"wrote {printable(path)} and {printable(schema_file)}\n")
+    return EXIT_FINDINGS if unusable else EXIT_OK
+
+
+@main.command()
+@click.argument("path", default="manager.yaml", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite the spec and its schema if they exist.")
+def init(path: str, force: bool) -> None:
+    """Write a starter spec (default manager.yaml) with the installed components, each field
+    explained, and the schema editors read beside it (adb-manager.schema.json)."""
+    _guarded(lambda: run_init(path, force=force, out=sys.stdout, err=sys.stderr))

@@ -19,7 +19,10 @@ class BackendComponent:
     - ``FEATURES``: the kebab-case features it provides;
     - ``DEPENDS_ON``: names of components that must be built before it;
     - ``REQUIRES_FEATURES``: features that some component built before it must provide;
-    - ``REQUIRED``: whether its failure aborts the manager, unless the spec or ``build()`` says.
+    - ``REQUIRED``: whether its failure aborts the manager, unless the spec or ``build()`` says;
+    - ``CONFIG_KEY``: the section of the configuration it reads, if it reads one;
+    - ``CONFIG_SCHEMA``: a JSON Schema (draft 2020-12) of that section, checked by validation and
+      offered to editors by ``adb-manager schema --installed``.
 
     Methods marked with :func:`manager_method` are offered on the manager while it is built.
 
@@ -32,6 +35,8 @@ class BackendComponent:
     DEPENDS_ON: ClassVar[Sequence[str]] = ()
     REQUIRES_FEATURES: ClassVar[Sequence[str]] = ()
     REQUIRED: ClassVar[bool] = True
+    CONFIG_KEY: ClassVar[str | None] = None
+    CONFIG_SCHEMA: ClassVar[Mapping[str, Any] | None] = None
 
     def __init__(self, manager: BackendManagerBase, config: Mapping[str, Any]) -> None:
         self.manager = manager
@@ -81,7 +86,30 @@ def declaration_problems(cls: type[BackendComponent]) -> list[str]:
     required: object = cls.REQUIRED
     if not isinstance(required, bool):
         problems.append(f"REQUIRED must be True or False, not {required!r}")
+    problems.extend(_config_problems(cls))
     return problems
+
+
+def _config_problems(cls: type[BackendComponent]) -> list[str]:
+    """What is wrong with CONFIG_KEY and CONFIG_SCHEMA: a schema must be valid draft 2020-12
+    and say which section it describes."""
+    import jsonschema
+
+    key: object = cls.CONFIG_KEY
+    schema: object = cls.CONFIG_SCHEMA
+    if key is not None and not (isinstance(key, str) and key):
+        return [f"CONFIG_KEY must be a non-empty string, not {key!r}"]
+    if schema is None:
+        return []
+    if not isinstance(schema, Mapping):
+        return [f"CONFIG_SCHEMA must be a mapping, not {type(schema).__name__}"]
+    if key is None:
+        return ["CONFIG_SCHEMA without a CONFIG_KEY naming the section it describes"]
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as error:
+        return [f"CONFIG_SCHEMA is not a valid JSON Schema: {error.message}"]
+    return []
 
 
 def is_component_class(candidate: object) -> bool:

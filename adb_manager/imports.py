@@ -56,7 +56,8 @@ ALLOW_ALL = "*"
 def import_object(
     path: str, *, search_path: Sequence[str] = (), allowed: Sequence[str] | None = None
 ) -> object:
-    """The object named by ``package.module:Qualname``; ``search_path`` directories first.
+    """The object named by ``package.module:Qualname``, or registered by an installed package
+    under a name (see :mod:`adb_manager.discovery`); ``search_path`` directories first.
 
     Importing runs the module's code. With ``allowed`` (a list of module prefixes, ``"*"`` for
     any), only modules found in ``search_path`` directories, ``adb_manager`` itself and modules
@@ -64,7 +65,14 @@ def import_object(
     their code runs. ``None`` imports anything: for callers that trust the path, as Python code.
     """
     module_name, sep, qualname = path.partition(":")
-    if not sep or not module_name or not qualname:
+    if not sep and path:
+        # A name that installed packages register (adb_manager.discovery): installing them was
+        # the decision to trust their code, so the policy for paths written in a spec is not
+        # applied.
+        from adb_manager.discovery import resolve_registered
+
+        return resolve_registered(path)
+    if not module_name or not qualname:
         raise ClassPathError(path, "write it as package.module:Qualname")
     if allowed is not None:
         _check_allowed(path, module_name, search_path, allowed)

@@ -197,9 +197,12 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
     """Replace the file at ``path`` with ``data``: written to a temporary file in the same
     directory, flushed to disk, then renamed over it, so that a reader sees the old or the new
     file, never half of one. A symbolic link is followed: its target is rewritten and the link
-    stays. The file keeps its permission bits."""
+    stays. The file keeps its permission bits; a new file gets those the umask allows."""
     target = os.path.realpath(path)
-    mode = os.stat(target).st_mode & 0o7777
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     directory = os.path.dirname(target)
     descriptor, temporary = tempfile.mkstemp(
         prefix="." + os.path.basename(target) + ".", suffix=".tmp", dir=directory
@@ -216,6 +219,13 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
             os.unlink(temporary)
         raise
     _sync_directory(directory)
+
+
+def _umask() -> int:
+    # Reading the umask means setting it: put it straight back.
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def _sync_directory(directory: str) -> None:

@@ -6,7 +6,7 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -82,19 +82,38 @@ def _unique_items_keyword(
 
 
 @functools.cache
-def _validator() -> Any:
-    schema = load_schema()
-    jsonschema.Draft202012Validator.check_schema(schema)
-    validator_class = jsonschema.validators.extend(
+def _validator_class() -> Any:
+    return jsonschema.validators.extend(
         jsonschema.Draft202012Validator,
         {"pattern": _pattern_keyword, "uniqueItems": _unique_items_keyword},
     )
-    return validator_class(schema)
+
+
+@functools.cache
+def _validator() -> Any:
+    schema = load_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return _validator_class()(schema)
 
 
 def schema_diagnostics(spec: LoadedSpec) -> Iterator[Diagnostic]:
     """Every schema violation of ``spec``, each at the node that is wrong."""
     for error in _validator().iter_errors(spec.data):
+        yield from _diagnostics_for(error, spec)
+
+
+def config_diagnostics(
+    spec: LoadedSpec, key: str, section_schema: Mapping[str, Any]
+) -> Iterator[Diagnostic]:
+    """Every violation of a component's schema by the configuration section ``key``, each at the
+    node that is wrong; nothing when the spec has no such section."""
+    config = spec.data.get("config")
+    if not isinstance(config, dict) or key not in config:
+        return
+    for error in _validator_class()(section_schema).iter_errors(config[key]):
+        # The section is validated on its own, so that the component's schema keeps its own
+        # root for "#" references: its paths start below config/<key>.
+        error.path.extendleft(reversed(["config", key]))
         yield from _diagnostics_for(error, spec)
 
 
@@ -115,6 +134,8 @@ def _owner(spec: LoadedSpec, path: Sequence[str | int]) -> str:
         return f"component #{path[1] + 1}"
     if path and path[0] == "manager":
         return "manager"
+    if len(path) >= 2 and path[0] == "config":
+        return f"configuration section {path[1]!r}"
     return "the spec"
 
 
@@ -179,6 +200,10 @@ _PATTERN_CODES = {
         "invalid-class-path",
         "is not a valid class path: write package.module:Qualname",
     ),
+    "Component class": (
+        "invalid-class-path",
+        "is not a valid component class: write package.module:Qualname or a registered name",
+    ),
 }
 
 
@@ -223,7 +248,7 @@ def _subject(path: Sequence[str | int], owner: str) -> str:
     """Words for the node the path points at, such as "'required' of component 'es'"."""
     if not path:
         return "the document"
-    if len(path) == 2 and owner.startswith("component"):
+    if len(path) == 2 and owner.startswith(("component", "configuration")):
         return owner
     last = path[-1]
     if isinstance(last, int):

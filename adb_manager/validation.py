@@ -8,6 +8,7 @@ on the parts of the spec that are well formed, so that one run reports every mis
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -46,7 +47,7 @@ from adb_manager.ordering import (
     strongly_connected_components,
 )
 from adb_manager.plan import class_declarations
-from adb_manager.schema import defined_pattern, schema_diagnostics
+from adb_manager.schema import config_diagnostics, defined_pattern, schema_diagnostics
 from adb_manager.secrets import Redactor
 from adb_manager.suggestions import Suggester, quoted
 
@@ -160,6 +161,7 @@ def iter_diagnostics(
     yield from checker.check_references()
     if options.import_classes:
         yield from checker.check_component_classes()
+        yield from checker.check_config_sections()
     yield from checker.check_required_dependencies()
     yield from checker.check_required_features()
     if options.import_classes:
@@ -330,7 +332,7 @@ class _SemanticChecker:
     def check_component_classes(self) -> Iterator[Diagnostic]:
         for item in self.unique:
             # A malformed class path is a schema finding already; importing it says nothing more.
-            if not defined_pattern("classPath").match(item.spec.class_path):
+            if not defined_pattern("componentClass").match(item.spec.class_path):
                 continue
             yield from self._check_component_class(item)
 
@@ -402,6 +404,20 @@ class _SemanticChecker:
             )
             yield self._at(item.pointer + "/name", "name-mismatch", message)
         yield from self._check_class_dependencies(item, cls)
+
+    def check_config_sections(self) -> Iterator[Diagnostic]:
+        """The configuration section each enabled component reads, against the schema its class
+        declares; a section read by several components with one schema is checked once."""
+        checked: set[tuple[str, str]] = set()
+        for item in self.unique:
+            cls = item.cls
+            if cls is None or not item.spec.enabled or cls.CONFIG_SCHEMA is None:
+                continue
+            assert cls.CONFIG_KEY is not None  # declaration_problems requires it with a schema
+            identity = (cls.CONFIG_KEY, json.dumps(cls.CONFIG_SCHEMA, sort_keys=True, default=str))
+            if identity not in checked:
+                checked.add(identity)
+                yield from config_diagnostics(self.loaded, cls.CONFIG_KEY, cls.CONFIG_SCHEMA)
 
     def _check_class_dependencies(
         self, item: _Declared, cls: type[BackendComponent]

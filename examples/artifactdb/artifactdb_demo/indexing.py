@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from adb_manager.components import WrappedComponent, manager_method
 from artifactdb_demo._support import component, section
@@ -95,6 +95,27 @@ class IndexComponent(WrappedComponent):
     FEATURES = ("indexing",)
     DEPENDS_ON = ("revision_manager",)
     REQUIRED = True
+    CONFIG_KEY = "es"
+    CONFIG_SCHEMA: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "description": "The in-process document index.",
+        "additionalProperties": False,
+        "properties": {
+            "index": {
+                "type": "string",
+                "minLength": 1,
+                "default": "artifacts",
+                "description": "Name of the index.",
+            },
+            "aliases": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "uniqueItems": True,
+                "default": [],
+                "description": "Aliases that manager.prepare_aliases() points at the index.",
+            },
+        },
+    }
 
     wrapped: InMemoryIndex
 

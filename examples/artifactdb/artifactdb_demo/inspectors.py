@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from adb_manager.components import BackendComponent
 from artifactdb_demo._support import section
@@ -35,6 +35,19 @@ class InspectorsComponent(BackendComponent):
     FEATURES = ("inspectors",)
     DEPENDS_ON = ()
     REQUIRED = False
+    CONFIG_KEY = "inspectors"
+    CONFIG_SCHEMA: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "description": "Inspectors run over an artifact's metadata.",
+        "additionalProperties": False,
+        "properties": {
+            "schema": {
+                "type": "string",
+                "default": "artifact",
+                "description": "Schema checked against the metadata when schema_manager is built.",
+            },
+        },
+    }
 
     def __init__(self, manager: BackendManagerBase, config: Mapping[str, Any]) -> None:
         super().__init__(manager, config)

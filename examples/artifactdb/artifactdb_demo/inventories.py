@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from adb_manager.components import BackendComponent
 from artifactdb_demo._support import local_path, section
@@ -26,6 +26,20 @@ class InventoryComponent(BackendComponent):
     FEATURES = ("inventories",)
     DEPENDS_ON = ()
     REQUIRED = False
+    CONFIG_KEY = "s3_inventory"
+    CONFIG_SCHEMA: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "description": "The local folder listed as an inventory.",
+        "required": ["folder"],
+        "additionalProperties": False,
+        "properties": {
+            "folder": {
+                "type": "string",
+                "minLength": 1,
+                "description": "Folder to list; created if missing.",
+            },
+        },
+    }
 
     def __init__(self, manager: BackendManagerBase, config: Mapping[str, Any]) -> None:
         super().__init__(manager, config)

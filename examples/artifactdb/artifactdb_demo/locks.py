@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from adb_manager.components import BackendComponent
 from artifactdb_demo._support import section
@@ -24,6 +24,19 @@ class LockComponent(BackendComponent):
     FEATURES = ("lock",)
     DEPENDS_ON = ()
     REQUIRED = True
+    CONFIG_KEY = "lock"
+    CONFIG_SCHEMA: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "description": "Named in-process locks.",
+        "additionalProperties": False,
+        "properties": {
+            "timeout": {
+                "type": ["number", "null"],
+                "exclusiveMinimum": 0,
+                "description": "Seconds a lock() call waits before raising TimeoutError.",
+            },
+        },
+    }
 
     def __init__(self, manager: BackendManagerBase, config: Mapping[str, Any]) -> None:
         super().__init__(manager, config)

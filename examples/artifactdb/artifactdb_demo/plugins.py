@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from adb_manager.components import BackendComponent
 from artifactdb_demo._support import component, section
@@ -39,6 +39,21 @@ class PluginsComponent(BackendComponent):
     FEATURES = ("plugins",)
     DEPENDS_ON = ("tasks",)
     REQUIRED = False
+    CONFIG_KEY = "plugins"
+    CONFIG_SCHEMA: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "description": "Which plugins of the built-in catalogue to register as tasks.",
+        "additionalProperties": False,
+        "properties": {
+            "enabled": {
+                "type": "array",
+                "items": {"enum": sorted(CATALOGUE)},
+                "uniqueItems": True,
+                "default": [],
+                "description": "Names of the plugins to register.",
+            },
+        },
+    }
 
     def __init__(self, manager: BackendManagerBase, config: Mapping[str, Any]) -> None:
         super().__init__(manager, config)

@@ -6,7 +6,7 @@ import itertools
 import logging
 import queue
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from adb_manager.components import BackendComponent
 from artifactdb_demo._support import section
@@ -27,6 +27,21 @@ class QueuesComponent(BackendComponent):
     FEATURES = ("queues", "priority-queues")
     DEPENDS_ON = ()
     REQUIRED = True
+    CONFIG_KEY = "queues"
+    CONFIG_SCHEMA: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "description": "Named in-process priority queues.",
+        "additionalProperties": False,
+        "properties": {
+            "names": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "uniqueItems": True,
+                "default": ["default"],
+                "description": "One queue is created per name.",
+            },
+        },
+    }
 
     def __init__(self, manager: BackendManagerBase, config: Mapping[str, Any]) -> None:
         super().__init__(manager, config)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from adb_manager.components import BackendComponent
 from artifactdb_demo._support import section
@@ -28,6 +28,16 @@ class SchemaComponent(BackendComponent):
     FEATURES = ("schemas", "validation")
     DEPENDS_ON = ()
     REQUIRED = True
+    CONFIG_KEY = "schemas"
+    CONFIG_SCHEMA: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "description": "Schemas added to the built-in artifact and project ones: name to keys.",
+        "additionalProperties": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The keys a document of this schema must have.",
+        },
+    }
 
     def __init__(self, manager: BackendManagerBase, config: Mapping[str, Any]) -> None:
         super().__init__(manager, config)

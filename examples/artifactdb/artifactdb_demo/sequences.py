@@ -8,7 +8,7 @@ import sqlite3
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from adb_manager.components import BackendComponent
 from artifactdb_demo._support import component, local_path, section
@@ -36,6 +36,25 @@ class SequenceComponent(BackendComponent):
     FEATURES = ("sequences", "provisioning")
     DEPENDS_ON = ("storage_manager",)
     REQUIRED = True
+    CONFIG_KEY = "sequences"
+    CONFIG_SCHEMA: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "description": "The SQLite database of project IDs and versions.",
+        "additionalProperties": False,
+        "properties": {
+            "database": {
+                "type": "string",
+                "minLength": 1,
+                "default": ":memory:",
+                "description": "SQLite file, or :memory: to start afresh on every run.",
+            },
+            "prefix": {
+                "type": "string",
+                "default": "PRJ",
+                "description": "Prefix of project IDs, such as PRJ in PRJ000001.",
+            },
+        },
+    }
 
     def __init__(self, manager: BackendManagerBase, config: Mapping[str, Any]) -> None:
         super().__init__(manager, config)

@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from adb_manager.components import BackendComponent
 from artifactdb_demo._support import local_path, section
@@ -27,6 +27,21 @@ class StorageComponent(BackendComponent):
     FEATURES = ("storage",)
     DEPENDS_ON = ()
     REQUIRED = True
+    CONFIG_KEY = "storage"
+    CONFIG_SCHEMA: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "description": "Where artifacts are stored.",
+        "required": ["root"],
+        "additionalProperties": False,
+        "properties": {
+            "root": {
+                "type": "string",
+                "minLength": 1,
+                "description": "Folder that holds the artifacts; created at build time.",
+                "examples": ["./data/storage"],
+            },
+        },
+    }
 
     def __init__(self, manager: BackendManagerBase, config: Mapping[str, Any]) -> None:
         super().__init__(manager, config)
