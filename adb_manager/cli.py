@@ -15,7 +15,7 @@ import logging
 import math
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TextIO
 
 import attrs
@@ -51,7 +51,7 @@ from adb_manager.reporters import (
 )
 from adb_manager.rewriting import write_atomically
 from adb_manager.schema import load_schema
-from adb_manager.secrets import RedactingFilter, Redactor, secret_values
+from adb_manager.secrets import RedactingFilter, RedactingWriter, Redactor, secret_values
 from adb_manager.starter import starter_spec
 from adb_manager.validation import ValidationOptions, ValidationResult, validate_file
 
@@ -61,7 +61,6 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
-EXIT_INTERRUPTED = 130  # as shells report a command stopped by Ctrl-C
 
 
 def run_validate(
@@ -136,6 +135,14 @@ def run_plan(
     return EXIT_OK
 
 
+@contextlib.contextmanager
+def _components_printing_to(err: TextIO) -> Iterator[None]:
+    """What components print goes to ``err``, scrubbed of secrets, so that the report on stdout
+    stays parseable."""
+    with RedactingWriter(err, log_redactor) as writer, contextlib.redirect_stdout(writer):
+        yield
+
+
 def _validated_and_built(
     path: str, options: ValidationOptions, err: TextIO, timeout: float | None
 ) -> tuple[str, BackendManagerBase | BuildError] | int:
@@ -146,8 +153,7 @@ def _validated_and_built(
         return result
     assert result.spec is not None
     try:
-        # What components print goes to stderr, so that reports on stdout stay parseable.
-        with contextlib.redirect_stdout(err):
+        with _components_printing_to(err):
             return result.spec.manager.name, build_manager(
                 result.spec,
                 search_path=result.search_path,
@@ -181,7 +187,7 @@ def run_build(
         else:
             out.write(render_status(name, (), manager.report))
         return EXIT_FINDINGS
-    with contextlib.redirect_stdout(err):
+    with _components_printing_to(err):
         manager.close()
     if output_format == "json":
         write_json(manager.describe(), out)
@@ -202,9 +208,7 @@ def run_serve(
     """Build and start the manager, then serve its features and components over HTTP until
     SIGINT or SIGTERM; the components are closed when the server stops."""
     try:
-        import uvicorn
-
-        from adb_manager.rest import create_app
+        from adb_manager.serving import CannotListenError, serve_manager
     except ImportError:
         err.write("adb-manager: serve needs the rest extra: pip install 'adb-manager[rest]'\n")
         return EXIT_USAGE
@@ -220,33 +224,16 @@ def run_serve(
         logger.warning(
             "serving on %s: anyone who can reach it sees this instance's components", host
         )
-    config = uvicorn.Config(
-        create_app(manager),
-        host=host,
-        port=port,
-        log_config=None,  # the command's own logging: one line per record, secrets redacted
-        timeout_graceful_shutdown=10,
-    )
-    # Where the server listens and when it stops are logged at INFO; shown without -v.
-    for name in ("uvicorn.error", "adb_manager.rest"):
-        if logging.getLogger(name).getEffectiveLevel() > logging.INFO:
-            logging.getLogger(name).setLevel(logging.INFO)
+    # Where the server listens, and how it stops, are logged at INFO: shown without -v.
+    for logger_name in ("uvicorn.error", "adb_manager.serving"):
+        if logging.getLogger(logger_name).getEffectiveLevel() > logging.INFO:
+            logging.getLogger(logger_name).setLevel(logging.INFO)
     try:
-        with contextlib.redirect_stdout(err):
-            uvicorn.Server(config).run()
-    except SystemExit as stop:
-        # uvicorn exits when it cannot listen (the port is taken); it has logged why.
-        if not stop.code:
-            return EXIT_OK
+        with _components_printing_to(err):
+            return serve_manager(manager, host=host, port=port)
+    except CannotListenError:
         err.write(f"adb-manager: could not serve on {printable(host)} port {port}\n")
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
-    finally:
-        # The application closes the manager on shutdown; this covers a server that never
-        # started. Closing twice does nothing.
-        manager.close()
-    return EXIT_OK
 
 
 def is_loopback(host: str) -> bool:
@@ -263,10 +250,11 @@ log_redactor = Redactor()
 
 
 class _PrintableFormatter(logging.Formatter):
-    """One log record, one line: components' messages cannot forge or hide lines."""
+    """One log record, one line: components' messages cannot forge or hide lines. The whole
+    line is scrubbed of secrets, the traceback of a record logged with exc_info included."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return printable(super().format(record))
+        return printable(log_redactor(super().format(record)))
 
 
 class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]

@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 try:
-    from fastapi import APIRouter, FastAPI, Header, Response
+    from fastapi import APIRouter, FastAPI, Request, Response
     from pydantic import BaseModel, ConfigDict, Field
 except ImportError as error:  # pragma: no cover - exercised only without the extra
     raise ImportError("adb_manager.rest needs FastAPI: pip install 'adb-manager[rest]'") from error
@@ -87,7 +87,9 @@ class ComponentList(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(description="The manager instance's name.")
-    components: list[ComponentReport]
+    components: list[ComponentReport] = Field(
+        description="Every component the spec declares, built or not, in declaration order."
+    )
 
 
 def features_document(manager: BackendManagerBase) -> dict[str, Any]:
@@ -122,22 +124,43 @@ def matches(if_none_match: str | None, tag: str) -> bool:
     return any(found == wanted for found in _ENTITY_TAG.findall(if_none_match))
 
 
-_NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
-    304: {"description": "Not modified: the If-None-Match header names the ETag."}
+_CACHING_HEADERS = {
+    "ETag": {
+        "description": "A strong tag of the body: the first 32 hex digits of its SHA-256.",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "`no-cache`: keep the body, but ask again with If-None-Match first.",
+        "schema": {"type": "string"},
+    },
 }
-_IF_NONE_MATCH = Header(
-    default=None,
-    description="ETags of a response the client holds; a match answers 304 without a body.",
-)
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"headers": _CACHING_HEADERS},
+    304: {
+        "description": "Not modified: the If-None-Match header names the current ETag.",
+        "headers": _CACHING_HEADERS,
+    },
+}
+# Read from the request rather than declared as a parameter, so that every If-None-Match line
+# counts, and no validation error (422) is possible; documented here instead.
+_IF_NONE_MATCH_PARAMETER = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": (
+        "ETags of a response the client holds, or `*`; a match answers 304 without a body."
+    ),
+}
 
 
-def _answer(document: dict[str, Any], if_none_match: str | None) -> Response:
+def _answer(document: dict[str, Any], request: Request) -> Response:
     # Serialised here, once, rather than validated against the model on every request: the
     # models document the bodies, and the tests check that the bodies keep to them.
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     tag = entity_tag(body)
     headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
-    if matches(if_none_match, tag):
+    if matches(", ".join(request.headers.getlist("if-none-match")), tag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
 
@@ -175,8 +198,8 @@ _ROUTES = (
 def _endpoint(
     manager: BackendManagerBase, route: _Route
 ) -> Callable[..., Coroutine[Any, Any, Response]]:
-    async def answer(if_none_match: str | None = _IF_NONE_MATCH) -> Response:
-        return _answer(route.document(manager), if_none_match)
+    async def answer(request: Request) -> Response:
+        return _answer(route.document(manager), request)
 
     return answer
 
@@ -189,16 +212,20 @@ def create_router(manager: BackendManagerBase) -> APIRouter:
     """
     router = APIRouter(tags=["manager"])
     for route in _ROUTES:
+        endpoint = _endpoint(manager, route)
         router.add_api_route(
             route.path,
-            _endpoint(manager, route),
+            endpoint,
             methods=["GET"],
             name=route.name,
             response_model=route.model,
-            responses=_NOT_MODIFIED,
+            responses=_RESPONSES,
             summary=route.summary,
             description=route.description,
+            openapi_extra={"parameters": [_IF_NONE_MATCH_PARAMETER]},
         )
+        # HEAD answers as GET does, without the body (RFC 9110 asks servers for both).
+        router.add_api_route(route.path, endpoint, methods=["HEAD"], include_in_schema=False)
     return router
 
 

@@ -7,11 +7,12 @@ appear in it: a component's exception message, a diagnostic quoting a value, a l
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TextIO
 
 REDACTED = "[redacted]"
 
@@ -101,3 +102,33 @@ class RedactingFilter(logging.Filter):
             record.msg = self.redactor(record.getMessage())
             record.args = None
         return True
+
+
+class RedactingWriter(io.TextIOBase):
+    """A text stream writing to ``target`` a line at a time, each scrubbed of known secrets.
+
+    Whole lines are scrubbed, so that a secret written in pieces is still recognised; what is
+    left without a newline is written when the stream is flushed or closed.
+    """
+
+    def __init__(self, target: TextIO, redactor: Redactor) -> None:
+        super().__init__()
+        self.target = target
+        self.redactor = redactor
+        self._pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        for line in lines:
+            self.target.write(self.redactor(line) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self.target.write(self.redactor(self._pending))
+            self._pending = ""
+        self.target.flush()

@@ -8,6 +8,9 @@ import attrs
 
 
 class State(str, enum.Enum):
+    """What happened to a component: built; skipped (optional, and it or something it needs
+    failed); disabled by the spec; failed (required, so the manager was not built)."""
+
     BUILT = "built"
     SKIPPED = "skipped"
     DISABLED = "disabled"

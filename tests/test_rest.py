@@ -9,7 +9,8 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -71,7 +72,15 @@ COMPONENTS = {
 }
 
 
-def write_spec(folder: Path) -> tuple[Path, Path]:
+SERVED_COMPONENTS = (
+    "  - {name: storage, class: served_components:Storage}\n"
+    "  - {name: sequences, class: served_components:Sequences}\n"
+    "  - {name: leaky, class: served_components:Leaky}\n"
+    "  - {name: archive, class: served_components:Archive, enabled: false}\n"
+)
+
+
+def write_spec(folder: Path, components: str = SERVED_COMPONENTS) -> tuple[Path, Path]:
     """A spec of the journaling components, and the journal they will write."""
     journal = folder / "journal.txt"
     spec = folder / "served.yaml"
@@ -81,11 +90,7 @@ def write_spec(folder: Path) -> tuple[Path, Path]:
         "config:\n"
         f"  journal: {{path: {json.dumps(str(journal))}}}\n"
         f"  notify: {{token: {SECRET}}}\n"
-        "components:\n"
-        "  - {name: storage, class: served_components:Storage}\n"
-        "  - {name: sequences, class: served_components:Sequences}\n"
-        "  - {name: leaky, class: served_components:Leaky}\n"
-        "  - {name: archive, class: served_components:Archive, enabled: false}\n",
+        "components:\n" + components,
         encoding="utf-8",
     )
     return spec, journal
@@ -174,6 +179,27 @@ def test_if_none_match_lists_and_weak_tags(client: TestClient, header: str, expe
         assert response.status_code == expected
 
 
+def test_every_if_none_match_line_counts(client: TestClient) -> None:
+    tag = client.get("/features").headers["etag"]
+
+    response = client.get(
+        "/features", headers=[("If-None-Match", '"0123"'), ("If-None-Match", tag)]
+    )
+
+    assert response.status_code == 304
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
+    for route in ("/features", "/components"):
+        got = client.get(route)
+        head = client.head(route)
+
+        assert head.status_code == 200
+        assert head.content == b""
+        assert head.headers["etag"] == got.headers["etag"]
+        assert head.headers["content-length"] == got.headers["content-length"]
+
+
 def test_the_two_routes_have_their_own_tags(client: TestClient) -> None:
     features = client.get("/features").headers["etag"]
     components = client.get("/components").headers["etag"]
@@ -236,7 +262,14 @@ def test_the_openapi_document_describes_both_responses(client: TestClient) -> No
         content = responses["200"]["content"]["application/json"]["schema"]
         assert content == {"$ref": f"#/components/schemas/{model}"}
         assert "304" in responses
+        assert "422" not in responses
+        assert sorted(responses["200"]["headers"]) == ["Cache-Control", "ETag"]
+        assert sorted(responses["304"]["headers"]) == ["Cache-Control", "ETag"]
+        parameters = document["paths"][path]["get"]["parameters"]
+        assert [(p["name"], p["in"]) for p in parameters] == [("If-None-Match", "header")]
     assert sorted(schemas["FeatureSet"]["required"]) == ["features", "name", "providers"]
+    assert "description" in schemas["ComponentList"]["properties"]["components"]
+    assert schemas["State"]["description"].startswith("What happened to a component")
     assert "class" in schemas["ComponentReport"]["properties"]
     assert schemas["State"]["enum"] == ["built", "skipped", "disabled", "failed"]
 
@@ -298,8 +331,7 @@ def test_a_served_spec_answers_then_closes_every_component_on_sigterm(
     assert features.json() == FEATURES
     assert components.json() == COMPONENTS
     assert not_modified.status_code == 304
-    # uvicorn shuts down gracefully, then ends the process by the signal it received.
-    assert code == -signal.SIGTERM
+    assert code == 128 + signal.SIGTERM
     assert journal_lines(journal) == [
         "started storage",
         "started sequences",
@@ -310,7 +342,11 @@ def test_a_served_spec_answers_then_closes_every_component_on_sigterm(
     stderr = "".join(server.stderr)
     assert "Traceback" not in stderr
     assert SECRET not in stderr
-    assert "INFO adb_manager.rest: closing the components of served\n" in stderr
+    assert (
+        "INFO adb_manager.serving: SIGTERM: stopping once requests in flight are answered\n"
+        in stderr
+    )
+    assert "INFO adb_manager.serving: closing the components of served\n" in stderr
 
 
 def test_sigint_also_closes_every_component(served: tuple[ServedSpec, Path]) -> None:
@@ -320,7 +356,7 @@ def test_sigint_also_closes_every_component(served: tuple[ServedSpec, Path]) -> 
 
     code = server.stop(signal.SIGINT)
 
-    assert code == 130
+    assert code == 128 + signal.SIGINT
     assert journal_lines(journal)[2:] == ["closed sequences", "closed storage"]
     assert "Traceback" not in "".join(server.stderr)
 
@@ -331,7 +367,7 @@ def test_the_example_serves_provisioning(tmp_path: Path) -> None:
     try:
         features = httpx.get(f"{server.url}/features").json()
     finally:
-        assert server.stop() == -signal.SIGTERM
+        assert server.stop() == 128 + signal.SIGTERM
     assert features["name"] == "artifactdb-demo"
     assert features["providers"]["provisioning"] == ["sequence_manager"]
 
@@ -339,7 +375,9 @@ def test_the_example_serves_provisioning(tmp_path: Path) -> None:
 # Schemathesis against the served OpenAPI document
 
 
-def test_schemathesis_finds_no_failure_in_the_served_api(served: tuple[ServedSpec, Path]) -> None:
+def test_schemathesis_finds_no_failure_in_the_served_api(
+    served: tuple[ServedSpec, Path], tmp_path: Path
+) -> None:
     """Every check schemathesis has (server errors, status codes, content types, response
     schemas, headers...) over generated requests, positive and negative."""
     server, _journal = served
@@ -358,6 +396,7 @@ def test_schemathesis_finds_no_failure_in_the_served_api(served: tuple[ServedSpe
         capture_output=True,
         text=True,
         timeout=300,
+        cwd=tmp_path,  # where schemathesis keeps its cache
     )
 
     assert run.returncode == 0, run.stdout + run.stderr
@@ -483,3 +522,73 @@ def test_a_port_out_of_range_is_a_usage_error(port: str) -> None:
 )
 def test_hosts_other_than_loopback_are_told_apart(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def wait_for(condition: Callable[[], bool], server: ServedSpec) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, "".join(server.stderr)
+        time.sleep(0.05)
+
+
+def test_a_second_signal_still_closes_every_component(tmp_path: Path) -> None:
+    spec, journal = write_spec(tmp_path)
+    server = ServedSpec(spec, "--path", str(SPECS))
+    server.process.send_signal(signal.SIGTERM)
+    wait_for(lambda: "SIGTERM: stopping" in "".join(server.stderr), server)
+    server.process.send_signal(signal.SIGINT)
+
+    code = server.process.wait(timeout=30)
+
+    assert code == 128 + signal.SIGTERM
+    assert journal_lines(journal) == [
+        "started storage",
+        "started sequences",
+        "closed sequences",
+        "closed storage",
+    ]
+
+
+def test_a_third_signal_while_a_close_hangs_ends_the_process_at_once(tmp_path: Path) -> None:
+    components = SERVED_COMPONENTS + "  - {name: stuck, class: served_components:Stuck}\n"
+    spec, journal = write_spec(tmp_path, components)
+    server = ServedSpec(spec, "--path", str(SPECS))
+    server.process.send_signal(signal.SIGTERM)
+    wait_for(lambda: "closing stuck" in journal.read_text(encoding="utf-8"), server)
+
+    server.process.send_signal(signal.SIGINT)
+    wait_for(lambda: "SIGINT: closing the components" in "".join(server.stderr), server)
+    code = server.stop(signal.SIGINT)
+
+    assert code == 128 + signal.SIGTERM
+    assert journal_lines(journal)[-1] == "closing stuck"  # the others were not reached
+    assert (
+        "ERROR adb_manager.serving: SIGINT: stopping at once, without closing the remaining"
+        " components\n" in "".join(server.stderr)
+    )
+
+
+def test_what_components_print_and_log_is_scrubbed_of_secrets(tmp_path: Path) -> None:
+    components = SERVED_COMPONENTS + "  - {name: chatty, class: served_components:Chatty}\n"
+    spec, _journal = write_spec(tmp_path, components)
+    server = ServedSpec(spec, "--path", str(SPECS))
+    code = server.stop()
+    stderr = "".join(server.stderr)
+
+    assert code == 128 + signal.SIGTERM
+    assert "connecting with token [redacted]\n" in stderr
+    assert "ConnectionError: refused token [redacted]" in stderr
+    assert SECRET not in stderr
+    assert server.stdout == ""
+
+
+def test_the_etag_shown_in_the_docs_is_the_examples(tmp_path: Path) -> None:
+    shown = re.search(r'etag: ("[0-9a-f]{32}")', (ROOT / "docs/rest.md").read_text("utf-8"))
+    server = ServedSpec(ROOT / "examples/artifactdb/artifactdb.yaml", cwd=tmp_path)
+    try:
+        served = httpx.get(f"{server.url}/features").headers["etag"]
+    finally:
+        server.stop()
+
+    assert shown is not None
+    assert shown.group(1) == served

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,3 +49,27 @@ class Leaky(Journaled):
 class Archive(Journaled):
     NAME = "archive"
     FEATURES = ("archives",)
+
+
+class Stuck(Journaled):
+    """Its close() does not return for a minute."""
+
+    NAME = "stuck"
+
+    def close(self) -> None:
+        self._write("closing")
+        time.sleep(60)
+
+
+class Chatty(Journaled):
+    """Prints the configuration's token, and logs it with a traceback."""
+
+    NAME = "chatty"
+
+    def component_init(self) -> None:
+        token = self.config["notify"]["token"]
+        print(f"connecting with token {token}")
+        try:
+            raise ConnectionError(f"refused token {token}")
+        except ConnectionError:
+            logging.getLogger("chatty").warning("retrying", exc_info=True)
