@@ -15,7 +15,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 from click.decorators import FC
@@ -287,13 +287,18 @@ def _finite(value: float | None) -> float | None:
 
 
 def _options(
-    no_import: bool, paths: Sequence[str], allow: Sequence[str], limits: Mapping[str, int]
+    no_import: bool, paths: Sequence[str], allow: Sequence[str], settings: Mapping[str, Any]
 ) -> ValidationOptions:
+    """The options of a command; ``settings`` holds the limits and, for the commands that
+    read a deployment's effective spec, its environment, overlays and include roots."""
     return ValidationOptions(
         import_classes=not no_import,
         search_path=tuple(paths),
-        limits=Limits(**limits),
+        limits=Limits(**{name: settings[name] for name in _LIMIT_HELP}),
         allow_modules=tuple(allow),
+        overlays=tuple(settings.get("overlays", ())),
+        env=settings.get("env"),
+        include_roots=tuple(settings.get("include_roots", ())),
     )
 
 
@@ -318,6 +323,33 @@ def limit_options(command: FC) -> FC:
             help=help_text,
         )(command)
     return command
+
+
+def environment_options(command: FC) -> FC:
+    """--env, --overlay and --include-root: which effective spec of a deployment to read."""
+    command = click.option(
+        "--include-root",
+        "include_roots",
+        multiple=True,
+        type=click.Path(file_okay=False),
+        help="Also allow extends and !include to name files under this directory (repeatable).",
+    )(command)
+    command = click.option(
+        "--overlay",
+        "overlays",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help=(
+            "Apply this overlay, merged by component name or a JSON Patch list, after the"
+            " --env one (repeatable, in order)."
+        ),
+    )(command)
+    return click.option(
+        "--env",
+        metavar="NAME",
+        default=None,
+        help="Apply the environment's overlay, SPEC-STEM.NAME.yaml (.yml, .json) beside the spec.",
+    )(command)
 
 
 no_import_option = click.option(
@@ -402,6 +434,7 @@ def _guarded(run: Callable[[], int]) -> None:
 @path_option
 @allow_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@environment_options
 @limit_options
 def validate(
     paths: tuple[str, ...],
@@ -410,10 +443,10 @@ def validate(
     search_path: tuple[str, ...],
     allow: tuple[str, ...],
     strict: bool,
-    **limits: int,
+    **settings: Any,
 ) -> None:
     """Check spec files and report every mistake with its file, line and column."""
-    options = _options(no_import, search_path, allow, limits)
+    options = _options(no_import, search_path, allow, settings)
     _guarded(
         lambda: run_validate(
             paths,
@@ -432,6 +465,7 @@ def validate(
 @no_import_option
 @path_option
 @allow_option
+@environment_options
 @limit_options
 def plan(
     path: str,
@@ -439,10 +473,10 @@ def plan(
     no_import: bool,
     search_path: tuple[str, ...],
     allow: tuple[str, ...],
-    **limits: int,
+    **settings: Any,
 ) -> None:
     """Show the build order and, for each optional component, what fails with it."""
-    options = _options(no_import, search_path, allow, limits)
+    options = _options(no_import, search_path, allow, settings)
     _guarded(
         lambda: run_plan(path, options, output_format=output_format, out=sys.stdout, err=sys.stderr)
     )
@@ -454,6 +488,7 @@ def plan(
 @path_option
 @allow_option
 @timeout_option
+@environment_options
 @limit_options
 def build(
     path: str,
@@ -461,10 +496,10 @@ def build(
     search_path: tuple[str, ...],
     allow: tuple[str, ...],
     timeout: float | None,
-    **limits: int,
+    **settings: Any,
 ) -> None:
     """Build the manager a spec declares and print its status and features."""
-    options = _options(False, search_path, allow, limits)
+    options = _options(False, search_path, allow, settings)
     _guarded(
         lambda: run_build(
             path,
@@ -497,6 +532,7 @@ def schema() -> None:
 @path_option
 @allow_option
 @timeout_option
+@environment_options
 @limit_options
 def serve(
     path: str,
@@ -505,13 +541,13 @@ def serve(
     search_path: tuple[str, ...],
     allow: tuple[str, ...],
     timeout: float | None,
-    **limits: int,
+    **settings: Any,
 ) -> None:
     """Build the manager, then serve GET /features and GET /components over HTTP.
 
     Needs the rest extra. Stops on SIGINT or SIGTERM, closing the components.
     """
-    options = _options(False, search_path, allow, limits)
+    options = _options(False, search_path, allow, settings)
     _guarded(
         lambda: run_serve(path, options, host=host, port=port, err=sys.stderr, timeout=timeout)
     )
@@ -619,7 +655,10 @@ def fmt(
     allow: tuple[str, ...],
     **limits: int,
 ) -> None:
-    """Put components in the nearest valid order, keeping comments and layout."""
+    """Put components in the nearest valid order, keeping comments and layout.
+
+    Each file is reordered on its own: bases, overlays and includes are not merged in.
+    """
     options = _options(no_import, search_path, allow, limits)
     _guarded(
         lambda: run_fmt(paths, options, check=check, diff=diff, out=sys.stdout, err=sys.stderr)
@@ -630,16 +669,17 @@ def fmt(
 @click.argument("path", type=click.Path(dir_okay=False))
 @_format_option(sorted(RENDERERS), "mermaid")
 @_spec_reading_options
+@environment_options
 def graph(
     path: str,
     output_format: str,
     no_import: bool,
     search_path: tuple[str, ...],
     allow: tuple[str, ...],
-    **limits: int,
+    **settings: Any,
 ) -> None:
     """Print the components and their ordering as a Mermaid flowchart or a Graphviz digraph."""
-    options = _options(no_import, search_path, allow, limits)
+    options = _options(no_import, search_path, allow, settings)
     _guarded(
         lambda: run_graph(
             path, options, output_format=output_format, out=sys.stdout, err=sys.stderr
