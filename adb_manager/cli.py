@@ -34,6 +34,7 @@ from adb_manager.graph import RENDERERS, graph_file
 from adb_manager.imports import ClassPathError, import_object
 from adb_manager.loading import Limits
 from adb_manager.plan import make_plan
+from adb_manager.rendering import render_effective
 from adb_manager.reorder import ReorderResult, reorder_file
 from adb_manager.reporters import (
     REPORTERS,
@@ -639,6 +640,42 @@ def run_graph(
         return EXIT_FINDINGS
     out.write(RENDERERS[output_format](graph))
     return EXIT_OK
+
+
+def run_render(path: str, options: ValidationOptions, *, out: TextIO, err: TextIO) -> int:
+    """Print the effective spec as YAML, secrets redacted. It is printed even when it has
+    errors, reported on ``err`` (exit 1), since seeing it is how an overlay is debugged."""
+    try:
+        result = validate_file(path, options)
+    except UnreadableSpecError as error:
+        err.write(f"adb-manager: {printable(str(error))}\n")
+        return EXIT_USAGE
+    for diagnostic in result.diagnostics:
+        err.write(format_diagnostic(diagnostic) + "\n")
+    if result.loaded is None:
+        err.write(f"adb-manager: {printable(path)} cannot be read as a spec\n")
+        return EXIT_FINDINGS
+    out.write(render_effective(result.loaded, result.files))
+    return EXIT_FINDINGS if has_errors(result.diagnostics) else EXIT_OK
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@_spec_reading_options
+@environment_options
+def render(
+    path: str,
+    no_import: bool,
+    search_path: tuple[str, ...],
+    allow: tuple[str, ...],
+    **settings: Any,
+) -> None:
+    """Print the effective spec, with its bases, overlays and includes merged, as YAML.
+
+    Secrets are redacted; a comment above each component names the files it came from.
+    """
+    options = _options(no_import, search_path, allow, settings)
+    _guarded(lambda: run_render(path, options, out=sys.stdout, err=sys.stderr))
 
 
 @main.command()
