@@ -155,6 +155,8 @@ def merge(lower: Layer, upper: Layer, problems: list[Diagnostic] | None = None) 
         if key == EXTENDS:
             continue
         below = key in data
+        if below:
+            tree.keys_at[key] = lower.tree.key_position(key)
         if key == "components" and below:
             data[key], tree[key] = _merged_components(
                 data[key], tree[key], value, upper.tree[key], problems
@@ -174,6 +176,8 @@ def _merged_mappings(lower: Any, lower_tree: Any, upper: Any, upper_tree: Any) -
     tree = lower_tree.copy()
     for key, value in upper.items():
         if key in data:
+            # Merged into a key the lower mapping wrote, which stays where it was written.
+            tree.keys_at[key] = lower_tree.key_position(key)
             data[key], tree[key] = _merged_mappings(data[key], tree[key], value, upper_tree[key])
         else:
             data[key], tree[key] = value, upper_tree[key]

@@ -62,7 +62,8 @@ def _on_tree(operation: dict[str, Any], operation_tree: PositionMap) -> dict[str
 
 def _failure(patch: LoadedSpec, index: int, operation: object, error: Exception) -> Diagnostic:
     reason = " ".join(str(error).split()) or type(error).__name__
-    what = operation.get("op") if isinstance(operation, dict) else None
-    named = f" ({what} {operation.get('path')!r})" if isinstance(what, str) else ""
+    named = ""
+    if isinstance(operation, dict) and isinstance(operation.get("op"), str):
+        named = f" ({operation['op']} {operation.get('path')!r})"
     message = f"JSON Patch operation {index + 1}{named} fails: {reason}; the patch is not applied"
     return patch.diagnostic(f"/{index}", "patch-failed", message)
