@@ -49,6 +49,14 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+def child_of(folder: Path, base: str, *lines: str) -> Path:
+    """base.yaml holding ``base``, and child.yaml extending it with ``lines``."""
+    write(folder, "base.yaml", base)
+    return write(
+        folder, "child.yaml", "".join(f"{line}\n" for line in ("extends: base.yaml", *lines))
+    )
+
+
 def found(path: Path, options: ValidationOptions = NO_IMPORT) -> list[tuple[str, int, int, str]]:
     """Every diagnostic as (file name, line, column, code)."""
     result = validate_file(path, options)
@@ -165,17 +173,15 @@ def test_an_unknown_environment_is_an_unreadable_spec(tmp_path: Path) -> None:
 
 def test_a_child_changes_only_what_it_names(tmp_path: Path) -> None:
     """Patch, disable, add with a constraint: the new component lands where it must."""
-    write(tmp_path, "base.yaml", BASE)
-    child = write(
+    child = child_of(
         tmp_path,
-        "child.yaml",
-        "extends: base.yaml\n"
-        "components:\n"
-        "  - name: cache\n"
-        "    class: m:Cache\n"
-        "    before: [index]\n"
-        "  - name: index\n"
-        "    required: false\n",
+        BASE,
+        "components:",
+        "  - name: cache",
+        "    class: m:Cache",
+        "    before: [index]",
+        "  - name: index",
+        "    required: false",
     )
     result = validate_file(child, NO_IMPORT)
 
@@ -187,15 +193,14 @@ def test_a_child_changes_only_what_it_names(tmp_path: Path) -> None:
 
 def test_a_finding_quotes_a_line_of_another_file_with_its_name(tmp_path: Path) -> None:
     """A feature provided twice, in the base and the child: the message names the base."""
-    base = write(tmp_path, "base.yaml", BASE + "    features: [search]\n")
-    child = write(
+    base = tmp_path / "base.yaml"
+    child = child_of(
         tmp_path,
-        "child.yaml",
-        "extends: base.yaml\n"
-        "components:\n"
-        "  - name: cache\n"
-        "    class: m:Cache\n"
-        "    features: [search]\n",
+        BASE + "    features: [search]\n",
+        "components:",
+        "  - name: cache",
+        "    class: m:Cache",
+        "    features: [search]",
     )
     result = validate_file(child, NO_IMPORT)
 
