@@ -16,7 +16,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 import attrs
 import click
@@ -39,6 +39,7 @@ from adb_manager.installed_schema import installed_schema
 from adb_manager.loading import Limits
 from adb_manager.manager import BackendManagerBase
 from adb_manager.plan import make_plan
+from adb_manager.rendering import render_effective
 from adb_manager.reorder import ReorderResult, reorder_file
 from adb_manager.reporters import (
     REPORTERS,
@@ -286,13 +287,18 @@ def _finite(value: float | None) -> float | None:
 
 
 def _options(
-    no_import: bool, paths: Sequence[str], allow: Sequence[str], limits: Mapping[str, int]
+    no_import: bool, paths: Sequence[str], allow: Sequence[str], settings: Mapping[str, Any]
 ) -> ValidationOptions:
+    """The options of a command; ``settings`` holds the limits and, for the commands that
+    read a deployment's effective spec, its environment, overlays and include roots."""
     return ValidationOptions(
         import_classes=not no_import,
         search_path=tuple(paths),
-        limits=Limits(**limits),
+        limits=Limits(**{name: settings[name] for name in _LIMIT_HELP}),
         allow_modules=tuple(allow),
+        overlays=tuple(settings.get("overlays", ())),
+        env=settings.get("env"),
+        include_roots=tuple(settings.get("include_roots", ())),
     )
 
 
@@ -317,6 +323,33 @@ def limit_options(command: FC) -> FC:
             help=help_text,
         )(command)
     return command
+
+
+def environment_options(command: FC) -> FC:
+    """--env, --overlay and --include-root: which effective spec of a deployment to read."""
+    command = click.option(
+        "--include-root",
+        "include_roots",
+        multiple=True,
+        type=click.Path(file_okay=False),
+        help="Also allow extends and !include to name files under this directory (repeatable).",
+    )(command)
+    command = click.option(
+        "--overlay",
+        "overlays",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help=(
+            "Apply this overlay, merged by component name or a JSON Patch list, after the"
+            " --env one (repeatable, in order)."
+        ),
+    )(command)
+    return click.option(
+        "--env",
+        metavar="NAME",
+        default=None,
+        help="Apply the environment's overlay, SPEC-STEM.NAME.yaml (.yml, .json) beside the spec.",
+    )(command)
 
 
 no_import_option = click.option(
@@ -401,6 +434,7 @@ def _guarded(run: Callable[[], int]) -> None:
 @path_option
 @allow_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@environment_options
 @limit_options
 def validate(
     paths: tuple[str, ...],
@@ -409,10 +443,10 @@ def validate(
     search_path: tuple[str, ...],
     allow: tuple[str, ...],
     strict: bool,
-    **limits: int,
+    **settings: Any,
 ) -> None:
     """Check spec files and report every mistake with its file, line and column."""
-    options = _options(no_import, search_path, allow, limits)
+    options = _options(no_import, search_path, allow, settings)
     _guarded(
         lambda: run_validate(
             paths,
@@ -431,6 +465,7 @@ def validate(
 @no_import_option
 @path_option
 @allow_option
+@environment_options
 @limit_options
 def plan(
     path: str,
@@ -438,10 +473,10 @@ def plan(
     no_import: bool,
     search_path: tuple[str, ...],
     allow: tuple[str, ...],
-    **limits: int,
+    **settings: Any,
 ) -> None:
     """Show the build order and, for each optional component, what fails with it."""
-    options = _options(no_import, search_path, allow, limits)
+    options = _options(no_import, search_path, allow, settings)
     _guarded(
         lambda: run_plan(path, options, output_format=output_format, out=sys.stdout, err=sys.stderr)
     )
@@ -453,6 +488,7 @@ def plan(
 @path_option
 @allow_option
 @timeout_option
+@environment_options
 @limit_options
 def build(
     path: str,
@@ -460,10 +496,10 @@ def build(
     search_path: tuple[str, ...],
     allow: tuple[str, ...],
     timeout: float | None,
-    **limits: int,
+    **settings: Any,
 ) -> None:
     """Build the manager a spec declares and print its status and features."""
-    options = _options(False, search_path, allow, limits)
+    options = _options(False, search_path, allow, settings)
     _guarded(
         lambda: run_build(
             path,
@@ -508,6 +544,7 @@ def schema(installed: bool, output: str | None) -> None:
 @path_option
 @allow_option
 @timeout_option
+@environment_options
 @limit_options
 def serve(
     path: str,
@@ -516,13 +553,13 @@ def serve(
     search_path: tuple[str, ...],
     allow: tuple[str, ...],
     timeout: float | None,
-    **limits: int,
+    **settings: Any,
 ) -> None:
     """Build the manager, then serve GET /features and GET /components over HTTP.
 
     Needs the rest extra. Stops on SIGINT or SIGTERM, closing the components.
     """
-    options = _options(False, search_path, allow, limits)
+    options = _options(False, search_path, allow, settings)
     _guarded(
         lambda: run_serve(path, options, host=host, port=port, err=sys.stderr, timeout=timeout)
     )
@@ -616,6 +653,42 @@ def run_graph(
     return EXIT_OK
 
 
+def run_render(path: str, options: ValidationOptions, *, out: TextIO, err: TextIO) -> int:
+    """Print the effective spec as YAML, secrets redacted. It is printed even when it has
+    errors, reported on ``err`` (exit 1), since seeing it is how an overlay is debugged."""
+    try:
+        result = validate_file(path, options)
+    except UnreadableSpecError as error:
+        err.write(f"adb-manager: {printable(str(error))}\n")
+        return EXIT_USAGE
+    for diagnostic in result.diagnostics:
+        err.write(format_diagnostic(diagnostic) + "\n")
+    if result.loaded is None:
+        err.write(f"adb-manager: {printable(path)} cannot be read as a spec\n")
+        return EXIT_FINDINGS
+    out.write(render_effective(result.loaded, result.files))
+    return EXIT_FINDINGS if has_errors(result.diagnostics) else EXIT_OK
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@_spec_reading_options
+@environment_options
+def render(
+    path: str,
+    no_import: bool,
+    search_path: tuple[str, ...],
+    allow: tuple[str, ...],
+    **settings: Any,
+) -> None:
+    """Print the effective spec, with its bases, overlays and includes merged, as YAML.
+
+    Secrets are redacted; a comment above each component names the files it came from.
+    """
+    options = _options(no_import, search_path, allow, settings)
+    _guarded(lambda: run_render(path, options, out=sys.stdout, err=sys.stderr))
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file would change.")
@@ -630,7 +703,10 @@ def fmt(
     allow: tuple[str, ...],
     **limits: int,
 ) -> None:
-    """Put components in the nearest valid order, keeping comments and layout."""
+    """Put components in the nearest valid order, keeping comments and layout.
+
+    Each file is reordered on its own: bases, overlays and includes are not merged in.
+    """
     options = _options(no_import, search_path, allow, limits)
     _guarded(
         lambda: run_fmt(paths, options, check=check, diff=diff, out=sys.stdout, err=sys.stderr)
@@ -641,16 +717,17 @@ def fmt(
 @click.argument("path", type=click.Path(dir_okay=False))
 @_format_option(sorted(RENDERERS), "mermaid")
 @_spec_reading_options
+@environment_options
 def graph(
     path: str,
     output_format: str,
     no_import: bool,
     search_path: tuple[str, ...],
     allow: tuple[str, ...],
-    **limits: int,
+    **settings: Any,
 ) -> None:
     """Print the components and their ordering as a Mermaid flowchart or a Graphviz digraph."""
-    options = _options(no_import, search_path, allow, limits)
+    options = _options(no_import, search_path, allow, settings)
     _guarded(
         lambda: run_graph(
             path, options, output_format=output_format, out=sys.stdout, err=sys.stderr

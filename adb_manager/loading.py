@@ -37,12 +37,18 @@ _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null")}
 _READ_AS_STRING = {_CORE + "timestamp", _CORE + "value", _CORE + "merge"}
 
 
+#: The tag that includes another file's content in place of a configuration value.
+INCLUDE_TAG = "!include"
+
+
 @attrs.frozen
 class Position:
-    """A 1-based line and column in a file."""
+    """A 1-based line and column in a file; ``source`` names the file when it is not the spec's
+    own, as in a spec composed from several files (``None``: the spec's own file)."""
 
     line: int
     column: int
+    source: str | None = None
 
 
 @attrs.frozen
@@ -57,12 +63,17 @@ class Limits:
 
 @attrs.define
 class LoadedSpec:
-    """A spec's data as plain values, with the position of every key and value by JSON pointer."""
+    """A spec's data as plain values, with the position of every key and value by JSON pointer.
+
+    ``includes`` maps the pointer of each ``!include`` value to the path it names; the value is
+    that path until the include is resolved (see :mod:`adb_manager.includes`).
+    """
 
     source: str
     data: Any
     key_positions: dict[str, Position] = attrs.field(factory=dict)
     value_positions: dict[str, Position] = attrs.field(factory=dict)
+    includes: dict[str, str] = attrs.field(factory=dict)
 
     def position(self, pointer: str, *, key: bool = False) -> Position:
         """Where the node at ``pointer`` was written; its key's position when ``key``.
@@ -89,9 +100,16 @@ class LoadedSpec:
         severity: Severity = Severity.ERROR,
         key: bool = False,
     ) -> Diagnostic:
-        """A diagnostic positioned at the node at ``pointer`` (or its key)."""
+        """A diagnostic positioned at the node at ``pointer`` (or its key), in the file that
+        node was written in."""
         where = self.position(pointer, key=key)
-        return Diagnostic(self.source, where.line, where.column, severity, code, message, pointer)
+        return Diagnostic(
+            self.file_of(where), where.line, where.column, severity, code, message, pointer
+        )
+
+    def file_of(self, where: Position) -> str:
+        """The file a position is in."""
+        return where.source if where.source is not None else self.source
 
 
 def escape_pointer_token(token: str | int) -> str:
@@ -109,15 +127,21 @@ class _LoadFailed(Exception):
 
 
 def load_file(
-    path: str | os.PathLike[str], *, limits: Limits | None = None
+    path: str | os.PathLike[str],
+    *,
+    limits: Limits | None = None,
+    any_value: bool = False,
+    source: str | None = None,
 ) -> tuple[LoadedSpec | None, list[Diagnostic]]:
     """Read a YAML or JSON spec file.
 
-    Returns the loaded spec, or ``None`` when it could not be read as a single mapping, with every
-    diagnostic found on the way. Raises :class:`UnreadableSpecError` when the file cannot be opened.
+    Returns the loaded spec, or ``None`` when it could not be read as a single mapping (as any
+    single value with ``any_value``), with every diagnostic found on the way. Diagnostics name
+    the file ``source``, ``path`` by default. Raises :class:`UnreadableSpecError` when the file
+    cannot be opened.
     """
     limits = limits or Limits()
-    source = str(path)
+    source = str(path) if source is None else source
     raw = _read_regular_file(path, source, limits.max_bytes + 1)
     if len(raw) > limits.max_bytes:
         message = f"file is larger than the limit of {limits.max_bytes} bytes"
@@ -129,7 +153,8 @@ def load_file(
         line, column = _offset_position(body, error.start)
         message = f"file is not UTF-8 text: byte 0x{body[error.start]:02x} cannot be decoded"
         return None, [Diagnostic(source, line, column, Severity.ERROR, "not-utf8", message)]
-    return load_text(text, source, limits=limits, is_json=source.endswith(".json"))
+    is_json = source.endswith(".json")
+    return load_text(text, source, limits=limits, is_json=is_json, any_value=any_value)
 
 
 def read_spec_bytes(path: str | os.PathLike[str], limits: Limits | None = None) -> bytes:
@@ -162,6 +187,7 @@ def load_text(
     *,
     limits: Limits | None = None,
     is_json: bool = False,
+    any_value: bool = False,
 ) -> tuple[LoadedSpec | None, list[Diagnostic]]:
     """Read spec text; see :func:`load_file`."""
     limits = limits or Limits()
@@ -180,8 +206,10 @@ def load_text(
     if is_json:
         spec, diagnostics = _load_json(text, source, limits)
     else:
-        spec, diagnostics = _require_mapping(*_load_yaml(text, source, limits))
-    if spec is not None:
+        spec, diagnostics = _load_yaml(text, source, limits)
+    if not any_value:
+        spec, diagnostics = _require_mapping(spec, diagnostics)
+    if spec is not None and isinstance(spec.data, dict | list):
         diagnostics += _escape_lone_surrogates(spec, spec.data, "")
     return spec, diagnostics
 
@@ -276,7 +304,7 @@ def _load_json(
             for key in duplicates
         ]
     spec.data = data
-    return _require_mapping(spec, diagnostics)
+    return spec, diagnostics
 
 
 def _refuse_constant(name: str) -> Any:
@@ -414,11 +442,17 @@ class _DataBuilder:
         return self._scalar(node, pointer)
 
     def _check_collection_tag(self, node: Node, kind: str, pointer: str) -> None:
-        if node.tag != _CORE + kind:
+        if node.tag == INCLUDE_TAG:
+            message = f"{INCLUDE_TAG} takes a relative file path, not a {describe_node(node)}"
+            self._report(node, "include-invalid", message, pointer)
+        elif node.tag != _CORE + kind:
             message = f"tag {node.tag!r} is not allowed; a spec holds plain YAML values only"
             self._report(node, "tag-not-allowed", message, pointer)
 
     def _scalar(self, node: Node, pointer: str) -> Any:
+        if node.tag == INCLUDE_TAG:
+            self.spec.includes[pointer] = str(node.value)
+            return str(node.value)
         if node.tag in _READ_AS_STRING:
             return str(node.value)
         if node.tag not in _SCALAR_TAGS:
@@ -468,6 +502,10 @@ class _DataBuilder:
             return None
         if key_node.tag in _READ_AS_STRING:
             return str(key_node.value)
+        if key_node.tag == INCLUDE_TAG:
+            message = f"{INCLUDE_TAG} includes a value, not a key"
+            self._report(key_node, "include-invalid", message, pointer)
+            return None
         if key_node.tag not in _SCALAR_TAGS:
             self._scalar(key_node, pointer)
             return None
@@ -480,6 +518,10 @@ class _DataBuilder:
             self._report(key_node, "key-not-string", message, pointer)
             return None
         return str(key_node.value)
+
+
+def describe_node(node: Node) -> str:
+    return "mapping" if isinstance(node, MappingNode) else "list"
 
 
 def _mark(node: Node) -> tuple[int, int]:

@@ -9,8 +9,9 @@ be skipped. Every ordering rule of the project is stated here and enforced throu
 from __future__ import annotations
 
 import enum
+import heapq
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import attrs
 
@@ -295,3 +296,39 @@ def _not_built(
         else:
             provided.update(provided_features(component, classes))
     return gone
+
+
+def lowest_first(order: Sequence[str], pairs: Sequence[tuple[str, str]]) -> list[str]:
+    """Kahn's algorithm over ``(first, then)`` pairs, taking the ready component declared first:
+    the identity on an order that breaks no constraint. Raises ``ValueError`` on a cycle."""
+    index = {name: number for number, name in enumerate(order)}
+    waiting = dict.fromkeys(order, 0)
+    successors: dict[str, list[str]] = {name: [] for name in order}
+    for first, then in pairs:
+        waiting[then] += 1
+        successors[first].append(then)
+    ready = [index[name] for name in order if waiting[name] == 0]
+    heapq.heapify(ready)
+    placed: list[str] = []
+    while ready:
+        name = order[heapq.heappop(ready)]
+        placed.append(name)
+        for then in successors[name]:
+            waiting[then] -= 1
+            if waiting[then] == 0:
+                heapq.heappush(ready, index[then])
+    if len(placed) != len(order):
+        raise ValueError("the ordering constraints form a cycle")
+    return placed
+
+
+def order_keeping(order: Sequence[str], fixed: Collection[str], edges: Sequence[Edge]) -> list[str]:
+    """``order`` with the names not in ``fixed`` moved where the edges place them, as early as
+    they allow, and the ``fixed`` names kept in their relative order; ``order`` itself when no
+    valid order keeps them (the edges form a cycle, or contradict the fixed names' order)."""
+    kept = [name for name in order if name in fixed]
+    chain = list(zip(kept, kept[1:], strict=False))
+    try:
+        return lowest_first(order, [*((e.first, e.then) for e in edges), *chain])
+    except ValueError:
+        return list(order)

@@ -9,7 +9,6 @@ mistake) is left as it is, and those errors are what the result reports.
 
 from __future__ import annotations
 
-import heapq
 import logging
 import os
 from collections import deque
@@ -22,7 +21,7 @@ from adb_manager.diagnostics import Diagnostic, Severity
 from adb_manager.errors import UnreadableSpecError
 from adb_manager.loading import LoadedSpec, read_spec_bytes
 from adb_manager.model import ComponentSpec, salvage_component
-from adb_manager.ordering import Edge, ordering_edges
+from adb_manager.ordering import Edge, lowest_first, ordering_edges
 from adb_manager.plan import class_declarations, import_classes
 from adb_manager.rewriting import LayoutError, permute_components
 from adb_manager.validation import ValidationOptions, ValidationResult, validate_text
@@ -54,7 +53,7 @@ def _nearest(order: Sequence[str], pairs: Sequence[Pair]) -> tuple[list[str], se
     """The nearest valid order, and the components it keeps in place."""
     kept = _kept_in_place(order, pairs)
     chain = list(zip(kept, kept[1:], strict=False))
-    return _lowest_first(order, [*pairs, *chain]), set(kept)
+    return lowest_first(order, [*pairs, *chain]), set(kept)
 
 
 def _predecessors(order: Sequence[str], pairs: Sequence[Pair]) -> dict[str, int]:
@@ -64,7 +63,7 @@ def _predecessors(order: Sequence[str], pairs: Sequence[Pair]) -> dict[str, int]
     for first, then in pairs:
         direct[then].add(first)
     before: dict[str, int] = {}
-    for name in _lowest_first(order, pairs):
+    for name in lowest_first(order, pairs):
         bits = 0
         for first in direct[name]:
             bits |= before[first] | (1 << index[first])
@@ -141,30 +140,6 @@ def _alternating_reach(
                 reached_left.add(right[other])
                 queue.append(right[other])
     return reached_left, reached_right
-
-
-def _lowest_first(order: Sequence[str], pairs: Sequence[Pair]) -> list[str]:
-    """Kahn's algorithm, taking the ready component declared first: the identity on an order
-    that breaks no constraint."""
-    index = {name: number for number, name in enumerate(order)}
-    waiting = dict.fromkeys(order, 0)
-    successors: dict[str, list[str]] = {name: [] for name in order}
-    for first, then in pairs:
-        waiting[then] += 1
-        successors[first].append(then)
-    ready = [index[name] for name in order if waiting[name] == 0]
-    heapq.heapify(ready)
-    placed: list[str] = []
-    while ready:
-        name = order[heapq.heappop(ready)]
-        placed.append(name)
-        for then in successors[name]:
-            waiting[then] -= 1
-            if waiting[then] == 0:
-                heapq.heappush(ready, index[then])
-    if len(placed) != len(order):
-        raise ValueError("the ordering constraints form a cycle")
-    return placed
 
 
 @attrs.frozen

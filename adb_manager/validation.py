@@ -23,6 +23,7 @@ from adb_manager.components import (
     is_component_class,
     manager_methods,
 )
+from adb_manager.composition import compose_file
 from adb_manager.diagnostics import Diagnostic, Severity, has_errors, sorted_diagnostics
 from adb_manager.imports import (
     ClassPathError,
@@ -30,8 +31,9 @@ from adb_manager.imports import (
     extra_search_path,
     import_object,
 )
-from adb_manager.loading import Limits, LoadedSpec, load_file, load_text
+from adb_manager.loading import INCLUDE_TAG, Limits, LoadedSpec, load_text
 from adb_manager.manager import BackendManagerBase, entry_name
+from adb_manager.merging import EXTENDS, base_flag_diagnostics
 from adb_manager.model import ComponentSpec, ManagerSpec, salvage_component, structure_spec
 from adb_manager.ordering import (
     ClassDeclarations,
@@ -63,12 +65,19 @@ class ValidationOptions:
     ``search_path`` directories are searched before ``sys.path`` while classes are imported;
     validating a file also searches the file's own directory. Only modules found there, and
     modules under the ``allow_modules`` prefixes (``"*"`` for any), are imported.
+
+    A file is validated as the effective spec of a deployment (see docs/environments.md): with
+    its ``extends`` chain, the overlay of environment ``env`` and the ``overlays`` files merged
+    in, and its includes resolved, inside its own directory tree or the ``include_roots``.
     """
 
     import_classes: bool = True
     search_path: tuple[str, ...] = ()
     limits: Limits = Limits()
     allow_modules: tuple[str, ...] = ()
+    overlays: tuple[str, ...] = ()
+    env: str | None = None
+    include_roots: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -80,6 +89,7 @@ class ValidationResult:
     spec: ManagerSpec | None = None
     loaded: LoadedSpec | None = None
     options: ValidationOptions = ValidationOptions()
+    files: tuple[str, ...] = ()
 
     @property
     def search_path(self) -> tuple[str, ...]:
@@ -97,15 +107,24 @@ class ValidationResult:
 def validate_file(
     path: str | os.PathLike[str], options: ValidationOptions | None = None
 ) -> ValidationResult:
-    """Validate a YAML or JSON spec file.
+    """Validate a YAML or JSON spec file, as the effective spec that ``options`` describe.
 
-    Raises :class:`~adb_manager.errors.UnreadableSpecError` when the file cannot be read.
+    Raises :class:`~adb_manager.errors.UnreadableSpecError` when the file, an overlay, or the
+    overlay of ``options.env`` cannot be read.
     """
     options = options or ValidationOptions()
-    loaded, load_problems = load_file(path, limits=options.limits)
+    composition = compose_file(
+        path,
+        overlays=options.overlays,
+        env=options.env,
+        include_roots=options.include_roots,
+        limits=options.limits,
+    )
     spec_dir = str(Path(path).resolve().parent)
-    options = attrs.evolve(options, search_path=(*options.search_path, spec_dir))
-    return _validate_loaded(str(path), loaded, load_problems, options)
+    folders = dict.fromkeys([*options.search_path, spec_dir, *composition.directories])
+    options = attrs.evolve(options, search_path=tuple(folders))
+    result = _validate_loaded(str(path), composition.loaded, composition.diagnostics, options)
+    return attrs.evolve(result, files=composition.files)
 
 
 def validate_text(
@@ -153,6 +172,7 @@ def iter_diagnostics(
         message = f"the spec declares {len(components)} components; the limit is {limit}"
         yield loaded.diagnostic("/components", "too-many-components", message)
         return
+    yield from _uncomposed_diagnostics(loaded)
     yield from schema_diagnostics(loaded)
     checker = _SemanticChecker(loaded, options)
     if options.import_classes:
@@ -168,6 +188,22 @@ def iter_diagnostics(
         yield from checker.check_manager_methods()
     yield from checker.check_ordering()
     yield from checker.check_features()
+
+
+def _uncomposed_diagnostics(loaded: LoadedSpec) -> Iterator[Diagnostic]:
+    """What only composing a spec file resolves, found in a spec that was not composed: text,
+    data, or a file with no base, overlay or include."""
+    if EXTENDS in loaded.data:
+        message = "extends is followed when a spec file is validated, not spec text or data"
+        yield loaded.diagnostic("/" + EXTENDS, "extends-unsupported", message, key=True)
+    else:
+        yield from base_flag_diagnostics(loaded)
+    for pointer, target in loaded.includes.items():
+        message = (
+            f"{INCLUDE_TAG} {target!r} is resolved when a spec file is validated; here the value is"
+            " the path itself"
+        )
+        yield loaded.diagnostic(pointer, "include-unresolved", message, severity=Severity.INFO)
 
 
 @attrs.frozen
@@ -253,8 +289,14 @@ class _SemanticChecker:
     ) -> Diagnostic:
         return self.loaded.diagnostic(pointer, code, message, severity=severity, key=key)
 
-    def _line_of(self, pointer: str) -> int:
-        return self.loaded.position(pointer).line
+    def _line_of(self, pointer: str, near: str) -> str:
+        """Where the node at ``pointer`` is, for a message about the node at ``near``: "line 10",
+        or "base.yaml line 10" when the two are in different files of a composed spec."""
+        where = self.loaded.position(pointer)
+        there = self.loaded.file_of(where)
+        if there == self.loaded.file_of(self.loaded.position(near)):
+            return f"line {where.line}"
+        return f"{there} line {where.line}"
 
     @property
     def unique(self) -> list[_Declared]:
@@ -280,8 +322,8 @@ class _SemanticChecker:
                 message = f"{name!r} is already built by the COMPONENTS of {owner}"
                 yield self._at(item.pointer + "/name", "duplicate-name", message)
             elif self.by_name[name] is not item:
-                line = self._line_of(self.by_name[name].pointer + "/name")
-                message = f"duplicate component name {name!r}; first declared at line {line}"
+                line = self._line_of(self.by_name[name].pointer + "/name", item.pointer + "/name")
+                message = f"duplicate component name {name!r}; first declared at {line}"
                 yield self._at(item.pointer + "/name", "duplicate-name", message)
 
     def check_references(self) -> Iterator[Diagnostic]:
@@ -316,15 +358,15 @@ class _SemanticChecker:
             return
         if other.spec.enabled or not item.spec.enabled:
             return
-        line = self._line_of(other.pointer)
+        line = self._line_of(other.pointer, pointer)
         if hard:
             message = (
-                f"{name!r} depends on {target!r}, which is disabled (line {line});"
+                f"{name!r} depends on {target!r}, which is disabled ({line});"
                 f" enable it or disable {name!r}"
             )
             yield self._at(pointer, "disabled-dependency", message)
         else:
-            message = f"{target!r} is disabled (line {line}), so this {kind.value} has no effect"
+            message = f"{target!r} is disabled ({line}), so this {kind.value} has no effect"
             yield self._at(pointer, "disabled-reference", message, Severity.INFO)
 
     # Classes
@@ -438,10 +480,10 @@ class _SemanticChecker:
                 )
                 yield self._at(pointer, "class-dependency", message)
             elif not other.spec.enabled and item.spec.enabled:
-                line = self._line_of(other.pointer)
+                line = self._line_of(other.pointer, pointer)
                 message = (
                     f"{cls.__qualname__} declares DEPENDS_ON {target!r}, which is disabled"
-                    f" (line {line}); enable {target!r} or disable {item.spec.name!r}"
+                    f" ({line}); enable {target!r} or disable {item.spec.name!r}"
                 )
                 yield self._at(pointer, "class-dependency", message)
 
@@ -624,10 +666,11 @@ class _SemanticChecker:
         edge = broken[0]
         pointer = self._edge_pointer(edge)
         target = edge.target
-        line = self._line_of(self.by_name[target].pointer)
+        line = self._line_of(self.by_name[target].pointer, pointer)
         if edge.feature is not None:
             providers = ", ".join(
-                f"{e.first!r} (line {self._line_of(self.by_name[e.first].pointer)})" for e in broken
+                f"{e.first!r} ({self._line_of(self.by_name[e.first].pointer, pointer)})"
+                for e in broken
             )
             message = (
                 f"{edge.owner!r} requires the feature {edge.feature!r}, provided only by"
@@ -636,7 +679,7 @@ class _SemanticChecker:
         elif edge.kind is EdgeKind.BEFORE:
             message = (
                 f"{edge.owner!r} must come before {target!r}, which is declared earlier"
-                f" (line {line}); move {edge.owner!r} above {target!r}"
+                f" ({line}); move {edge.owner!r} above {target!r}"
             )
         else:
             verb = {
@@ -645,7 +688,7 @@ class _SemanticChecker:
                 EdgeKind.AFTER: "must come after",
             }[edge.kind]
             message = (
-                f"{edge.owner!r} {verb} {target!r}, which is declared later (line {line});"
+                f"{edge.owner!r} {verb} {target!r}, which is declared later ({line});"
                 f" move {target!r} above {edge.owner!r}"
             )
         return self._at(pointer, "order-violation", message)
@@ -653,13 +696,17 @@ class _SemanticChecker:
     def _cycle(self, cycle: Cycle) -> Diagnostic:
         first = cycle.path[0]
         path = " -> ".join([first.then, *(edge.first for edge in cycle.path)])
-        steps = [" and ".join(map(self._describe_edge, cycle.parallel(e))) for e in cycle.path]
+        near = self._edge_pointer(first)
+        steps = [
+            " and ".join(self._describe_edge(edge, near) for edge in cycle.parallel(step))
+            for step in cycle.path
+        ]
         message = f"ordering cycle {path}: {', '.join(steps)}; {self._cycle_advice(cycle)}"
         return self._at(self._edge_pointer(first), "cycle", message)
 
-    def _describe_edge(self, edge: Edge) -> str:
-        line = self._line_of(self._edge_pointer(edge))
-        return f"{edge.describe()} at line {line}" + (" (soft)" if edge.soft else "")
+    def _describe_edge(self, edge: Edge, near: str) -> str:
+        line = self._line_of(self._edge_pointer(edge), near)
+        return f"{edge.describe()} at {line}" + (" (soft)" if edge.soft else "")
 
     @staticmethod
     def _cycle_advice(cycle: Cycle) -> str:
@@ -688,9 +735,9 @@ class _SemanticChecker:
                 first = provider.setdefault(feature, (item.spec.name, pointer))
                 if first[0] == item.spec.name:
                     continue
-                line = self._line_of(first[1])
+                line = self._line_of(first[1], pointer)
                 message = (
-                    f"feature {feature!r} is provided by both {first[0]!r} (line {line}) and"
+                    f"feature {feature!r} is provided by both {first[0]!r} ({line}) and"
                     f" {item.spec.name!r}"
                 )
                 yield self._at(pointer, "duplicate-feature", message, Severity.WARNING)

@@ -482,3 +482,54 @@ def feature_build_plans(
         )
         for position in range(count)
     )
+
+
+# Merged specs: layers of a chain of extends and overlays
+
+
+LAYER_NAMES: tuple[str, ...] = ("alpha", "beta", "gamma", "delta")
+
+
+@st.composite
+def component_updates(draw: st.DrawFn, *, base: bool = False) -> list[dict[str, object]]:
+    """The component entries of one layer: distinct names, each a removal, a replacement or a
+    patch (patches only in a ``base``), with a few fields."""
+    names = draw(st.lists(st.sampled_from(LAYER_NAMES), unique=True, max_size=len(LAYER_NAMES)))
+    entries: list[dict[str, object]] = []
+    for name in names:
+        mode = "patch" if base else draw(st.sampled_from(["patch", "replace", "remove"]))
+        if mode == "remove":
+            entries.append({"name": name, "remove": True})
+            continue
+        fields = draw(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "class": st.sampled_from(["m:A", "m:B"]),
+                    "enabled": st.booleans(),
+                    "after": st.lists(st.sampled_from(LAYER_NAMES), unique=True, max_size=2),
+                },
+            )
+        )
+        entries.append({"name": name, **fields, **({"replace": True} if mode == "replace" else {})})
+    return entries
+
+
+_CONFIG_VALUES = st.recursive(
+    st.integers(0, 3) | st.sampled_from(["x", "y"]),
+    lambda inner: st.dictionaries(st.sampled_from(["p", "q", "r"]), inner, max_size=2),
+    max_leaves=4,
+)
+
+
+@st.composite
+def spec_layers(draw: st.DrawFn, *, base: bool = False) -> dict[str, object]:
+    """One spec of a chain: some of version, config and components."""
+    layer: dict[str, object] = {}
+    if base or draw(st.booleans()):
+        layer["version"] = 1
+    if draw(st.booleans()):
+        layer["config"] = draw(st.dictionaries(st.sampled_from(["s", "t"]), _CONFIG_VALUES))
+    if base or draw(st.booleans()):
+        layer["components"] = draw(component_updates(base=base))
+    return layer

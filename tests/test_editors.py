@@ -22,7 +22,8 @@ from adb_manager.schema import schema_path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "artifactdb"
-EXAMPLE_SPECS = sorted(EXAMPLES.glob("*.yaml"))
+# The complete specs: overlays (artifactdb.<env>.yaml) and children (extends:) are partial.
+EXAMPLE_SPECS = [EXAMPLES / "artifactdb.yaml", EXAMPLES / "artifactdb-full.yaml"]
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 
 

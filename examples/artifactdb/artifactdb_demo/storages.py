@@ -40,6 +40,15 @@ class StorageComponent(BackendComponent):
                 "description": "Folder that holds the artifacts; created at build time.",
                 "examples": ["./data/storage"],
             },
+            "access_token": {
+                "type": "string",
+                "minLength": 1,
+                "description": (
+                    "Token of the storage backend, in deployments that have one; include it"
+                    " from a mounted file (`!include secrets/storage-token`) rather than"
+                    " writing it in the spec."
+                ),
+            },
         },
     }
 
