@@ -8,7 +8,6 @@ unreadable file or wrong arguments.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import ipaddress
 import json
 import logging
@@ -50,7 +49,7 @@ from adb_manager.reporters import (
     render_status,
     write_json,
 )
-from adb_manager.rewriting import write_atomically
+from adb_manager.rewriting import unified_diff, write_atomically
 from adb_manager.schema import load_schema
 from adb_manager.secrets import RedactingFilter, RedactingWriter, Redactor, secret_values
 from adb_manager.starter import starter_spec
@@ -614,15 +613,7 @@ def _report_reorder(
                 f" to place {move.new}\n"
             )
     if diff:
-        out.writelines(
-            printable(line.rstrip("\r\n")) + "\n"
-            for line in difflib.unified_diff(
-                result.original.splitlines(keepends=True),
-                result.text.splitlines(keepends=True),
-                fromfile=path,
-                tofile=path,
-            )
-        )
+        out.write(unified_diff(result.original, result.text, printable(path)))
     if check or diff:
         return EXIT_FINDINGS if check else EXIT_OK
     try:
@@ -638,7 +629,8 @@ def _report_reorder(
 def run_graph(
     path: str, options: ValidationOptions, *, output_format: str, out: TextIO, err: TextIO
 ) -> int:
-    """Print the component graph of a spec; ordering errors are drawn, others stop it."""
+    """Print the component graph of a spec; ordering errors are drawn and reported (exit 1),
+    others stop it."""
     try:
         graph = graph_file(path, options)
     except UnreadableSpecError as error:
@@ -650,7 +642,10 @@ def run_graph(
         err.write(f"adb-manager: {printable(path)} has errors; fix them first\n")
         return EXIT_FINDINGS
     out.write(RENDERERS[output_format](graph))
-    return EXIT_OK
+    # Drawn, so that they can be seen; reported all the same, so that a pipeline notices.
+    for diagnostic in graph.errors:
+        err.write(format_diagnostic(diagnostic) + "\n")
+    return EXIT_FINDINGS if graph.errors else EXIT_OK
 
 
 def run_render(path: str, options: ValidationOptions, *, out: TextIO, err: TextIO) -> int:

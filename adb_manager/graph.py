@@ -53,9 +53,13 @@ class GraphEdge:
 
 @attrs.frozen
 class ComponentGraph:
+    """The components and their constraints; ``errors`` are the order violations and cycles
+    that the graph draws, as validation reports them."""
+
     name: str
     nodes: tuple[GraphNode, ...]
     edges: tuple[GraphEdge, ...]
+    errors: tuple[Diagnostic, ...] = ()
 
 
 def graph_file(
@@ -72,7 +76,8 @@ def graph_file(
     blocking = [d for d in result.diagnostics if d.is_error and d.code not in DRAWN_DESPITE]
     if blocking or result.loaded is None:
         raise SpecError(result.source, _errors_first(result.diagnostics))
-    return component_graph(result)
+    drawn = tuple(d for d in result.diagnostics if d.is_error)
+    return attrs.evolve(component_graph(result), errors=drawn)
 
 
 def _errors_first(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:

@@ -322,6 +322,9 @@ class _BoundedComposer(Composer):
     graph of a huge file is in memory."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        # YAML lets an anchor be defined again (an alias names the latest); ruamel.yaml would
+        # print a Python warning for it, outside any diagnostic.
+        self.warn_double_anchors = False
         is_key = parent is not None and index is None
         if not is_key:  # keys are not counted, as in the expanded document
             self.nodes_composed = getattr(self, "nodes_composed", 0) + 1

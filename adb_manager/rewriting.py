@@ -14,15 +14,17 @@ is the item's text from its first to its last character; what lies between items
 from __future__ import annotations
 
 import contextlib
+import difflib
 import io
 import os
 import re
 import tempfile
+import warnings
 from collections.abc import Sequence
 
 import attrs
 from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
@@ -79,7 +81,10 @@ def _components_node(text: str) -> tuple[Node, SequenceNode]:
     yaml = YAML(typ="rt", pure=True)
     yaml.version = (1, 2)
     try:
-        root = yaml.compose(io.StringIO(text))
+        with warnings.catch_warnings():
+            # An anchor defined again is valid YAML; the loader already read this text.
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            root = yaml.compose(io.StringIO(text))
     except YAMLError as error:
         raise LayoutError(0, f"the text cannot be read again ({error})") from error
     if isinstance(root, MappingNode):
@@ -236,3 +241,16 @@ def _sync_directory(directory: str) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def unified_diff(original: str, changed: str, path: str) -> str:
+    """A unified diff that ``patch`` applies: lines split only where YAML and JSON break them
+    (not at U+2028 or NEL, as ``str.splitlines`` would), line ends kept as written, and a last
+    line without a newline marked the way diff marks it."""
+    lines = difflib.unified_diff(
+        _LINE.findall(original), _LINE.findall(changed), fromfile=path, tofile=path
+    )
+    return "".join(
+        line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+        for line in lines
+    )

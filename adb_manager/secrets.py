@@ -16,10 +16,26 @@ from typing import Any, TextIO
 
 REDACTED = "[redacted]"
 
-SECRET_KEY = re.compile(
-    r"pass(word|wd|phrase)?|secret|token|credential|private[_-]?key|api[_-]?key|auth",
-    re.IGNORECASE,
-)
+# A key names a secret when one of its words does: `db_password`, `apiKey`, `ACCESS_TOKEN` and
+# `auth` do; `author`, `oauth_issuer` and `passthrough` do not. Words are split at `_`, `-`, `.`,
+# spaces and case changes.
+SECRET_WORDS = frozenset(
+    {
+        "password", "passwd", "passphrase", "pass", "pwd", "secret", "secrets", "token",
+        "tokens", "credential", "credentials", "creds", "auth", "apikey", "privatekey",
+    }
+)  # fmt: skip
+SECRET_WORD_PAIRS = frozenset({("api", "key"), ("private", "key"), ("access", "key")})
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def is_secret_key(key: object) -> bool:
+    """Whether a configuration key names a secret, by its words."""
+    words = [word.lower() for word in _WORD.findall(str(key))]
+    return any(word in SECRET_WORDS for word in words) or any(
+        pair in SECRET_WORD_PAIRS for pair in zip(words, words[1:], strict=False)
+    )
+
 
 # Values this short would scrub ordinary words from messages; they are still masked when shown.
 _SHORTEST = 4
@@ -35,7 +51,7 @@ def secret_values(config: object) -> set[str]:
 def _collect(value: object, secret: bool, found: set[str]) -> None:
     if isinstance(value, Mapping):
         for key, item in value.items():
-            _collect(item, secret or bool(SECRET_KEY.search(str(key))), found)
+            _collect(item, secret or is_secret_key(key), found)
     elif isinstance(value, list | tuple):
         for item in value:
             _collect(item, secret, found)
@@ -82,8 +98,7 @@ def redacted(config: Any) -> Any:
     """A copy of ``config`` with every value under a secret-naming key replaced, for display."""
     if isinstance(config, Mapping):
         return {
-            key: REDACTED if SECRET_KEY.search(str(key)) else redacted(item)
-            for key, item in config.items()
+            key: REDACTED if is_secret_key(key) else redacted(item) for key, item in config.items()
         }
     if isinstance(config, list | tuple):
         return [redacted(item) for item in config]

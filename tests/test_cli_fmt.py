@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from adb_manager.cli import main
@@ -166,14 +169,47 @@ def test_graph_prints_mermaid_by_default() -> None:
 
 
 def test_graph_draws_a_cycle_but_not_other_errors(tmp_path: Path) -> None:
-    """Ordering errors are what a graph shows; a schema error stops it with exit 1."""
+    """Ordering errors are drawn, and reported (exit 1); a schema error stops it (exit 1)."""
     cycle = write(tmp_path, "cycle.yaml", CYCLE)
     broken = write(tmp_path, "broken.yaml", "version: 1\ncomponents: [{name: a}]\n")
 
-    code, out, _ = invoke("graph", "--format", "dot", "--no-import", str(cycle))
-    assert code == 0
+    code, out, err = invoke("graph", "--format", "dot", "--no-import", str(cycle))
+    assert code == 1
     assert '  "b" -> "a" [style=solid];\n  "a" -> "b" [style=solid];\n' in out
+    assert err.startswith(f"{cycle}:3:40: error[cycle] ordering cycle a -> b -> a")
 
     code, out, err = invoke("graph", "--no-import", str(broken))
     assert (code, out) == (1, "")
     assert err.endswith(f"adb-manager: {broken} has errors; fix them first\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        MISORDERED.replace("\n", "\r\n"),
+        MISORDERED.rstrip("\n"),
+        MISORDERED.replace("class: x:A", "class: x:A\n    description: 'one\u2028line\u0085'"),
+        MISORDERED.replace("    class: x:A", "    class: x:A\n    description: 'tab\there'"),
+    ],
+    ids=["crlf", "no-final-newline", "unicode-breaks-in-a-string", "tab"],
+)
+def test_the_diff_is_a_patch_that_applies(tmp_path: Path, text: str) -> None:
+    """`patch` turns the file into what fmt would write, whatever its line ends."""
+    path = tmp_path / "spec.yaml"
+    path.write_bytes(text.encode("utf-8"))
+    command = [sys.executable, "-m", "adb_manager", "fmt", "--no-import", str(path)]
+    # A real process: the test runner's captured output would turn CR LF into LF.
+    diff = subprocess.run([*command, "--diff"], capture_output=True, check=True).stdout
+    patched = tmp_path / "patched.yaml"
+    patched.write_bytes(text.encode("utf-8"))
+
+    run = subprocess.run(
+        ["patch", "--quiet", "--binary", str(patched)],
+        input=diff,
+        capture_output=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert invoke("fmt", "--no-import", str(path))[0] == 0
+    assert patched.read_bytes() == path.read_bytes()
+    assert patched.read_bytes() != text.encode("utf-8")

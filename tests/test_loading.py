@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ import pytest
 from adb_manager.diagnostics import Diagnostic, Severity
 from adb_manager.errors import UnreadableSpecError
 from adb_manager.loading import Limits, Position, load_file, load_text
+from adb_manager.reorder import reorder_file
+from adb_manager.validation import ValidationOptions, validate_file
 
 ERROR = Severity.ERROR
 
@@ -788,3 +791,22 @@ def test_text_over_the_size_limit_is_refused() -> None:
     _, diagnostics = load_text("a: " + "x" * 100 + "\n", "s.yaml", limits=Limits(max_bytes=50))
 
     assert [d.code for d in diagnostics] == ["file-too-large"]
+
+
+def test_an_anchor_defined_again_is_valid_and_prints_no_warning(tmp_path: Path) -> None:
+    """YAML lets an anchor be redefined; no Python warning escapes the loader or fmt."""
+    spec = tmp_path / "anchors.yaml"
+    spec.write_text(
+        "version: 1\n"
+        "components:\n"
+        '  - &k {name: b, class: "x:Y", depends_on: [a]}\n'
+        '  - &k {name: a, class: "x:Y"}\n',
+        encoding="utf-8",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = validate_file(spec, ValidationOptions(import_classes=False))
+        reordered = reorder_file(spec, ValidationOptions(import_classes=False))
+
+    assert [d.code for d in result.diagnostics] == ["order-violation"]
+    assert [move.name for move in reordered.moves] == ["a"]

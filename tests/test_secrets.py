@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from adb_manager import ValidationOptions, from_spec, validate_file
-from adb_manager.secrets import REDACTED, Redactor, redacted, secret_values
+from adb_manager.secrets import REDACTED, Redactor, is_secret_key, redacted, secret_values
 
 SECRET = "s3cr3t-planted-value"
 
@@ -136,3 +138,26 @@ def test_escaped_spellings_of_a_secret_are_redacted() -> None:
         f"'{REDACTED}'",
         f'"{REDACTED}"',
     ]
+
+
+@pytest.mark.parametrize(
+    ("key", "secret"),
+    [
+        ("password", True),
+        ("DB_PASSWORD", True),
+        ("apiKey", True),
+        ("api-key", True),
+        ("accessToken", True),
+        ("privateKey", True),
+        ("auth", True),
+        ("client_secret", True),
+        ("Passphrase", True),
+        ("author", False),
+        ("oauth_issuer", False),
+        ("passthrough", False),
+        ("keyring", False),
+        ("monkey", False),
+    ],
+)
+def test_keys_name_secrets_by_their_words(key: str, secret: bool) -> None:
+    assert is_secret_key(key) is secret
