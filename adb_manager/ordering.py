@@ -114,41 +114,76 @@ def ordering_edges(
     """The binding ordering edges between the enabled components.
 
     Constraints naming the component itself, an unknown or a disabled component make no edge:
-    they are reported on their own. A required feature binds to the providers declared before
-    the component, and when there are none, to every later one (which is then an order
-    violation, or part of a cycle).
+    they are reported on their own. A required feature binds to its providers, leaving out,
+    when there are several, those that other constraints put after the component (one provider
+    is enough); of those, to the ones declared before the component, and when there are none,
+    to every later one (which is then an order violation, or part of a cycle).
     """
     enabled = {c.name for c in components if c.enabled}
     position = {c.name: index for index, c in enumerate(components)}
     providers = feature_providers(components, classes)
+    fixed = {c.name: _constraint_edges(c, enabled, classes) for c in components if c.enabled}
+    following: dict[str, list[str]] = {}
+    for edge in (edge for found in fixed.values() for edge in found):
+        following.setdefault(edge.first, []).append(edge.then)
+    later_than: dict[str, set[str]] = {}
     edges: list[Edge] = []
     for component in components:
         if not component.enabled:
             continue
         name = component.name
-        lists = (
-            (EdgeKind.DEPENDS_ON, component.depends_on),
-            (EdgeKind.AFTER, component.after),
-            (EdgeKind.BEFORE, component.before),
-        )
-        for kind, targets in lists:
-            for index, target in enumerate(targets):
-                if target == name or target not in enabled:
-                    continue
-                if kind is EdgeKind.BEFORE:
-                    edges.append(Edge(name, target, kind, name, index))
-                else:
-                    edges.append(Edge(target, name, kind, name, index))
-        declared = set(component.depends_on)
-        for target in classes.depends_on.get(name, ()) if classes else ():
-            if target in enabled and target != name and target not in declared:
-                edges.append(Edge(target, name, EdgeKind.CLASS_DEPENDS_ON, name))
+        edges.extend(fixed[name])
         for feature, kind, entry in feature_requirements(component, classes):
             others = [p for p in providers.get(feature, ()) if p != name]
-            earlier = [p for p in others if position[p] < position[name]]
-            for provider in earlier or others:
+            if len(others) > 1:
+                # One provider is enough: those that other constraints already put after the
+                # component cannot be it, and binding to them would report a cycle that a
+                # valid order avoids.
+                if name not in later_than:
+                    later_than[name] = _reachable(name, following)
+                others = [p for p in others if p not in later_than[name]] or others
+            candidates = [p for p in others if position[p] < position[name]] or others
+            for provider in candidates:
                 edges.append(Edge(provider, name, kind, name, entry, feature))
     return edges
+
+
+def _constraint_edges(
+    component: ComponentSpec, enabled: set[str], classes: ClassDeclarations | None
+) -> list[Edge]:
+    """The edges of a component's depends_on, after and before, and of its class's DEPENDS_ON."""
+    name = component.name
+    edges: list[Edge] = []
+    lists = (
+        (EdgeKind.DEPENDS_ON, component.depends_on),
+        (EdgeKind.AFTER, component.after),
+        (EdgeKind.BEFORE, component.before),
+    )
+    for kind, targets in lists:
+        for index, target in enumerate(targets):
+            if target == name or target not in enabled:
+                continue
+            if kind is EdgeKind.BEFORE:
+                edges.append(Edge(name, target, kind, name, index))
+            else:
+                edges.append(Edge(target, name, kind, name, index))
+    declared = set(component.depends_on)
+    for target in classes.depends_on.get(name, ()) if classes else ():
+        if target in enabled and target != name and target not in declared:
+            edges.append(Edge(target, name, EdgeKind.CLASS_DEPENDS_ON, name))
+    return edges
+
+
+def _reachable(start: str, following: Mapping[str, Sequence[str]]) -> set[str]:
+    """Every name that ``following`` puts after ``start``, directly or through others."""
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        for after in following.get(stack.pop(), ()):
+            if after not in seen:
+                seen.add(after)
+                stack.append(after)
+    return seen
 
 
 def order_violations(order: Sequence[str], edges: Iterable[Edge]) -> list[Edge]:

@@ -672,9 +672,22 @@ class _SemanticChecker:
                 f"{e.first!r} ({self._line_of(self.by_name[e.first].pointer, pointer)})"
                 for e in broken
             )
+            others = [
+                other.spec.name
+                for other in self.unique
+                if other.spec.enabled
+                and other.spec.name not in (edge.owner, *(e.first for e in broken))
+                and edge.feature in provided_features(other.spec, self.declarations)
+            ]
+            # Providers that other constraints put after the component are not candidates.
+            only = (
+                f"by {providers} (the others must come after it)"
+                if others
+                else (f"only by {providers}")
+            )
             message = (
-                f"{edge.owner!r} requires the feature {edge.feature!r}, provided only by"
-                f" {providers}, declared later; move a provider above {edge.owner!r}"
+                f"{edge.owner!r} requires the feature {edge.feature!r}, provided {only},"
+                f" declared later; move a provider above {edge.owner!r}"
             )
         elif edge.kind is EdgeKind.BEFORE:
             message = (

@@ -89,18 +89,38 @@ def earlier_providers(
     return [p for p in providers(components, requirement) if p in before]
 
 
-def constraints(components: Sequence[FeatureComponent]) -> list[Constraint]:
-    """Every ordering constraint: one per depends_on entry naming another component, and one
-    per provider that binds a requirement (the earlier providers if any, else all of them)."""
+def dependencies(components: Sequence[FeatureComponent]) -> list[Constraint]:
+    """One constraint per depends_on entry naming another component."""
     names = {c.name for c in components}
-    found = [
+    return [
         Constraint(c.name, "depends_on", index, target, target, c.name)
         for c in components
         for index, target in enumerate(c.depends_on)
         if target in names and target != c.name
     ]
+
+
+def bound_providers(
+    components: Sequence[FeatureComponent], requirement: Requirement, after: dict[str, set[str]]
+) -> list[str]:
+    """The providers a requirement binds to: of several, only those that the dependencies
+    (``after``) do not put after its owner, if any; of those, the earlier ones if any, else
+    all of them."""
+    possible = providers(components, requirement)
+    if len(possible) > 1:
+        possible = [p for p in possible if p not in after[requirement.owner]] or possible
+    earlier = set(earlier_providers(components, requirement))
+    return [p for p in possible if p in earlier] or possible
+
+
+def constraints(components: Sequence[FeatureComponent]) -> list[Constraint]:
+    """Every ordering constraint: one per depends_on entry naming another component, and one
+    per provider that binds a requirement: the earlier providers if any, else all of them; and
+    of several, only those that the dependencies do not put after the component, if any."""
+    found = dependencies(components)
+    after = reachable([c.name for c in components], found)
     for requirement in requirements(components):
-        bound = earlier_providers(components, requirement) or providers(components, requirement)
+        bound = bound_providers(components, requirement, after)
         found += [
             Constraint(
                 requirement.owner, "requires_features", requirement.index, p, p, requirement.owner
@@ -199,6 +219,7 @@ def test_each_unmet_requirement_outside_a_cycle_gets_one_order_violation_at_its_
     rendered, diagnostics = validate(components)
     position = {c.name: index for index, c in enumerate(components)}
     group = cycle_group_of(components, constraints(components))
+    after = reachable([c.name for c in components], dependencies(components))
     expected: dict[int, set[str]] = {}
     for c in components:
         for index, target in enumerate(c.depends_on):
@@ -208,10 +229,8 @@ def test_each_unmet_requirement_outside_a_cycle_gets_one_order_violation_at_its_
     for requirement in requirements(components):
         if earlier_providers(components, requirement):
             continue
-        outside = {
-            p for p in providers(components, requirement) if p not in group[requirement.owner]
-        }
-        later = providers(components, requirement)
+        later = bound_providers(components, requirement, after)
+        outside = {p for p in later if p not in group[requirement.owner]}
         if later and not outside:
             event("an unmet requirement covered by its cycle")
         elif outside and len(outside) < len(later):

@@ -1004,3 +1004,32 @@ def test_main_modules_are_never_imported() -> None:
     text = "version: 1\ncomponents:\n  - name: x\n    class: adb_manager.__main__:X\n"
 
     assert findings(text, ValidationOptions()) == [(4, 12, "import-not-allowed")]
+
+
+def test_one_provider_is_enough_so_others_put_later_make_no_cycle() -> None:
+    """p1 must come after user, so it cannot be the provider user needs: p2 can, and the spec
+    is misordered, not cyclic."""
+    text = """\
+    version: 1
+    components:
+      - {name: p1, class: "x:P", features: [fa], after: [user]}
+      - {name: p2, class: "x:P", features: [fa]}
+      - {name: user, class: "x:U", requires_features: [fa]}
+    """
+    assert findings(text) == [(3, 54, "order-violation"), (4, 41, "duplicate-feature")]
+    text = """\
+    version: 1
+    components:
+      - {name: p9, class: "x:P", features: [fa], after: [user]}
+      - {name: user, class: "x:U", requires_features: [fa]}
+      - {name: p0, class: "x:P", features: [fa]}
+    """
+    assert findings(text) == [
+        (3, 54, "order-violation"),
+        (4, 52, "order-violation"),
+        (5, 41, "duplicate-feature"),
+    ]
+    assert messages(text)[1] == (
+        "'user' requires the feature 'fa', provided by 'p0' (line 5) (the others must come"
+        " after it), declared later; move a provider above 'user'"
+    )
