@@ -13,6 +13,8 @@ from typing import Any
 
 import jsonschema
 from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource, Unresolvable
 
 from adb_manager.diagnostics import Diagnostic
 from adb_manager.loading import LoadedSpec, describe_kind, join_pointer
@@ -110,11 +112,29 @@ def config_diagnostics(
     config = spec.data.get("config")
     if not isinstance(config, dict) or key not in config:
         return
-    for error in _validator_class()(section_schema).iter_errors(config[key]):
+    validator = _validator_class()(section_schema, registry=_LOCAL_ONLY)
+    try:
         # The section is validated on its own, so that the component's schema keeps its own
         # root for "#" references: its paths start below config/<key>.
+        errors = list(validator.iter_errors(config[key]))
+    except Unresolvable as unresolvable:
+        message = (
+            f"the schema of configuration section {key!r} refers to {unresolvable}, which it"
+            " does not hold; references outside a component's schema are not fetched"
+        )
+        yield spec.diagnostic(join_pointer("/config", key), "config-schema-unresolvable", message)
+        return
+    for error in errors:
         error.path.extendleft(reversed(["config", key]))
         yield from _diagnostics_for(error, spec)
+
+
+def _refuse_retrieval(uri: str) -> Resource[Any]:
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
+
+
+# Validating a spec never reaches the network or the disk for a schema's "$ref".
+_LOCAL_ONLY: Registry[Any] = Registry(retrieve=_refuse_retrieval)  # type: ignore[call-arg]
 
 
 def _pointer(path: Sequence[str | int]) -> str:

@@ -3,12 +3,14 @@ both schemas, the starter spec of `adb-manager init`, and the pre-commit hooks."
 
 from __future__ import annotations
 
+import http.server
 import json
 import re
 import shlex
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -16,7 +18,7 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from adb_manager import BackendComponent, ValidationOptions, validate_text
+from adb_manager import BackendComponent, ValidationOptions, validate_file, validate_text
 from adb_manager.components import declaration_problems
 from adb_manager.schema import schema_path
 
@@ -260,3 +262,48 @@ def test_pre_commit_hook_entries_pass_on_the_examples(hook: str) -> None:
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_config_schema_reference_is_never_fetched(tmp_path: Path) -> None:
+    """A component schema whose $ref points at a server: validation reports it and asks nothing
+    of the server, which counts the requests it gets."""
+    requests: list[str] = []
+
+    class Counting(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the handler's protocol
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b'{"type": "string"}')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/section.json"
+        (tmp_path / "remote_ref.py").write_text(
+            "from adb_manager import BackendComponent\n"
+            "class Remote(BackendComponent):\n"
+            "    CONFIG_KEY = 'remote'\n"
+            f"    CONFIG_SCHEMA = {{'$ref': {url!r}}}\n",
+            encoding="utf-8",
+        )
+        spec = tmp_path / "spec.yaml"
+        spec.write_text(
+            "version: 1\n"
+            "config:\n"
+            "  remote: {a: 1}\n"
+            "components:\n"
+            "  - {name: remote, class: remote_ref:Remote}\n",
+            encoding="utf-8",
+        )
+        result = validate_file(spec, ValidationOptions())
+    finally:
+        server.shutdown()
+
+    assert requests == []
+    assert [(d.line, d.column, d.code) for d in result.diagnostics] == [
+        (3, 11, "config-schema-unresolvable")
+    ]
