@@ -23,8 +23,15 @@ import attrs
 
 from adb_manager.diagnostics import Diagnostic
 from adb_manager.errors import UnreadableSpecError
-from adb_manager.includes import Confinement, Includer, Located, Refused, refused_reason
-from adb_manager.loading import Limits, LoadedSpec, describe_kind, load_file
+from adb_manager.includes import (
+    Confinement,
+    IncludeBudget,
+    Includer,
+    Located,
+    Refused,
+    refused_reason,
+)
+from adb_manager.loading import Limits, LoadedSpec, beyond_limits, describe_kind, load_file
 from adb_manager.merging import (
     EXTENDS,
     Layer,
@@ -86,7 +93,7 @@ def compose_file(
     """
     limits = limits or Limits()
     source = str(path)
-    named = [*([env_overlay(path, env)] if env else []), *overlays]
+    named = [*([env_overlay(path, env)] if env is not None else []), *overlays]
     top, problems = load_file(path, limits=limits)
     if top is None:
         return Composition(None, tuple(problems), (source,))
@@ -105,6 +112,11 @@ class _Composer:
     problems: list[Diagnostic] = attrs.field(factory=list)
     files: list[str] = attrs.field(factory=list)
     directories: list[str] = attrs.field(factory=list)
+    # One budget for every file that includes add, whichever layer includes them.
+    budget: IncludeBudget = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.budget = IncludeBudget(self.limits.max_bytes, self.limits.max_nodes)
 
     def compose(self, top: LoadedSpec, located: Located, overlays: Sequence[str]) -> Composition:
         chain, complete = self._chain(top, located)
@@ -118,6 +130,12 @@ class _Composer:
         for overlay in overlays:
             state = self._overlaid(state, overlay, fixed)
         state = resolved(state, fixed)
+        # Each file kept to the limits; what bases, overlays and includes add up to must too.
+        beyond = beyond_limits(state.data, self.limits)
+        if beyond is not None:
+            code, message = beyond
+            self.problems.append(top.diagnostic("", code, message + ", once composed"))
+            return Composition(None, tuple(self.problems), tuple(self.files))
         effective = flattened(top.source, state.data, state.tree)
         logger.debug("%s: composed from %s", top.source, ", ".join(self.files))
         return Composition(
@@ -160,7 +178,7 @@ class _Composer:
     def _layer(self, loaded: LoadedSpec, file: Located, confinement: Confinement) -> Layer:
         self.files.append(file.shown)
         self.directories.append(os.path.dirname(file.real))
-        includer = Includer(confinement, self.limits)
+        includer = Includer(confinement, self.limits, budget=self.budget)
         layer = includer.layer(loaded, file)
         self.problems.extend(includer.diagnostics)
         return layer
@@ -177,7 +195,7 @@ class _Composer:
             return state
         if isinstance(loaded.data, list):
             self.files.append(overlay)
-            return patched(resolved(state, fixed), loaded, self.problems)
+            return patched(resolved(state, fixed), loaded, self.problems, self.limits)
         if not isinstance(loaded.data, dict):
             message = (
                 "an overlay is a mapping, merged by component name, or a list of JSON Patch"

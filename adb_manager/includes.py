@@ -13,6 +13,7 @@ a ``..`` that climbs out, or a symbolic link that leads out is refused.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
@@ -64,7 +65,7 @@ class Confinement:
 
     def locate(self, target: object, naming_file: Located, what: str) -> Located:
         """The file ``target`` names, relative to ``naming_file``. Raises :class:`Refused`."""
-        if not isinstance(target, str) or not target.strip():
+        if not isinstance(target, str) or not target.strip() or "\0" in target:
             raise Refused("invalid", f"{what} takes a relative file path")
         if os.path.isabs(target) or target.startswith("~"):
             message = f"{what} {target!r}: an absolute path is not allowed; write it relative"
@@ -94,7 +95,7 @@ def refused_reason(error: UnreadableSpecError) -> Refused:
 
 
 @attrs.define
-class _Budget:
+class IncludeBudget:
     """What every included file together may still add, so that includes cannot grow a spec
     past the limits that one file has."""
 
@@ -115,10 +116,11 @@ class Includer:
     confinement: Confinement
     limits: Limits
     diagnostics: list[Diagnostic] = attrs.field(factory=list)
-    budget: _Budget = attrs.field(init=False)
+    budget: IncludeBudget | None = None
 
     def __attrs_post_init__(self) -> None:
-        self.budget = _Budget(self.limits.max_bytes, self.limits.max_nodes)
+        if self.budget is None:
+            self.budget = IncludeBudget(self.limits.max_bytes, self.limits.max_nodes)
 
     def layer(self, loaded: LoadedSpec, located: Located) -> Layer:
         """``loaded``'s data and positions with every include in ``config`` resolved."""
@@ -129,7 +131,8 @@ class Includer:
                 message = f"{INCLUDE_TAG} is allowed in config only, for configuration sections"
                 self.diagnostics.append(diagnostic_at(where, pointer, "include-misplaced", message))
                 continue
-            self._include(layer.data, layer.tree, pointer, target, located, (located.real,))
+            depth = pointer.count("/")
+            self._include(layer.data, layer.tree, pointer, target, located, (located.real,), depth)
         return layer
 
     def _include(
@@ -140,10 +143,13 @@ class Includer:
         target: str,
         naming: Located,
         stack: tuple[str, ...],
+        depth: int,
     ) -> None:
+        """Put the content of ``target`` at ``pointer``, which lies ``depth`` levels below the
+        spec's root: included files nest inside each other, and the limit is the spec's."""
         where = position_of(_walk(tree, pointer))
         try:
-            value, value_tree = self._content(target, naming, stack, pointer.count("/"))
+            value, value_tree = self._content(target, naming, stack, depth)
         except Refused as refusal:
             code = f"include-{refusal.problem}"
             self.diagnostics.append(diagnostic_at(where, pointer, code, refusal.message))
@@ -161,7 +167,17 @@ class Includer:
             )
         if not located.real.endswith(PARSED_SUFFIXES):
             return self._text(located)
-        limits = attrs.evolve(self.limits, max_depth=max(self.limits.max_depth - depth, 1))
+        assert self.budget is not None
+        # Parsed or not, an included file's bytes count, before it is read: forty includes of
+        # one large file must not get past the limit that the file alone keeps to. The nodes
+        # it may add are what the budget has left.
+        with contextlib.suppress(OSError):  # reported as the loader finds it
+            self.budget.spend(os.path.getsize(located.real), 0)
+        limits = attrs.evolve(
+            self.limits,
+            max_depth=max(self.limits.max_depth - depth, 1),
+            max_nodes=max(min(self.limits.max_nodes, self.budget.nodes), 1),
+        )
         try:
             loaded, problems = load_file(
                 located.real, limits=limits, any_value=True, source=located.shown
@@ -176,7 +192,13 @@ class Includer:
         holder_tree = PositionMap(Position(1, 1, located.shown), {"value": position_tree(loaded)})
         for pointer, inner in loaded.includes.items():
             self._include(
-                holder, holder_tree, "/value" + pointer, inner, located, (*stack, located.real)
+                holder,
+                holder_tree,
+                "/value" + pointer,
+                inner,
+                located,
+                (*stack, located.real),
+                depth + pointer.count("/"),
             )
         return holder["value"], holder_tree["value"]
 
@@ -189,6 +211,7 @@ class Includer:
             raise Refused(
                 "too-large", f"{located.shown} is larger than {self.limits.max_bytes} bytes"
             )
+        assert self.budget is not None
         self.budget.spend(len(raw), 1)
         try:
             text = raw.decode("utf-8")

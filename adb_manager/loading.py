@@ -112,6 +112,45 @@ class LoadedSpec:
         return where.source if where.source is not None else self.source
 
 
+def count_nodes(value: Any, most: int) -> int:
+    """How many nodes ``value`` holds, counting stopped once past ``most``; iterative, so that
+    no nesting can exhaust the stack."""
+    count = 0
+    pending = [value]
+    while pending and count <= most:
+        node = pending.pop()
+        count += 1
+        if isinstance(node, dict):
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return count
+
+
+def deepest(value: Any, most: int) -> int:
+    """The depth of ``value``'s deepest node, the root being at 0, as the loader counts it;
+    counting stopped once past ``most``."""
+    found = 0
+    pending = [(value, 0)]
+    while pending and found <= most:
+        node, depth = pending.pop()
+        found = max(found, depth)
+        if isinstance(node, dict | list):
+            children = node.values() if isinstance(node, dict) else node
+            pending.extend((child, depth + 1) for child in children)
+    return found
+
+
+def beyond_limits(data: Any, limits: Limits) -> tuple[str, str] | None:
+    """(code, message) when ``data``, however it was put together, holds more nodes or nests
+    deeper than ``limits`` allow."""
+    if count_nodes(data, limits.max_nodes) > limits.max_nodes:
+        return "too-many-nodes", f"the spec holds more than {limits.max_nodes} nodes"
+    if deepest(data, limits.max_depth) > limits.max_depth:
+        return "too-deep", f"the spec nests deeper than {limits.max_depth} levels"
+    return None
+
+
 def escape_pointer_token(token: str | int) -> str:
     """One RFC 6901 reference token."""
     return str(token).replace("~", "~0").replace("/", "~1")

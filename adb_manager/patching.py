@@ -17,7 +17,7 @@ import jsonpatch
 import jsonpointer
 
 from adb_manager.diagnostics import Diagnostic
-from adb_manager.loading import LoadedSpec
+from adb_manager.loading import Limits, LoadedSpec, count_nodes
 from adb_manager.merging import Layer
 from adb_manager.positions import PositionMap, position_tree
 
@@ -31,16 +31,24 @@ _FAILURES = (
 )
 
 
-def patched(layer: Layer, patch: LoadedSpec, problems: list[Diagnostic]) -> Layer:
+def patched(
+    layer: Layer, patch: LoadedSpec, problems: list[Diagnostic], limits: Limits | None = None
+) -> Layer:
     """``layer`` with the operations of ``patch`` (a loaded list) applied, or ``layer`` itself
-    with the failing operation added to ``problems``."""
+    with the failing operation added to ``problems``. An operation that would take the spec
+    past ``limits``' node count fails, before it runs: a ``copy`` into itself doubles a value."""
     operations = patch.data
     assert isinstance(operations, list)
+    most = (limits or Limits()).max_nodes
     trees = position_tree(patch)
     data: Any = copy.deepcopy(layer.data)
     tree: Any = copy.deepcopy(layer.tree)
+    nodes = count_nodes(data, most)
     for index, operation in enumerate(operations):
         try:
+            nodes += _added_nodes(data, operation, most - nodes)
+            if nodes > most:
+                raise jsonpatch.JsonPatchException(f"the spec would hold more than {most} nodes")
             data = jsonpatch.JsonPatch([operation]).apply(data, in_place=True)
         except _FAILURES as error:
             problems.append(_failure(patch, index, operation, error))
@@ -52,6 +60,17 @@ def patched(layer: Layer, patch: LoadedSpec, problems: list[Diagnostic]) -> Laye
         problems.append(patch.diagnostic("", "patch-failed", message))
         return layer
     return Layer(data, tree)
+
+
+def _added_nodes(data: Any, operation: object, most: int) -> int:
+    """How many nodes an operation adds at most: its value, or what it copies."""
+    if not isinstance(operation, dict):
+        return 0
+    if operation.get("op") in ("add", "replace") and "value" in operation:
+        return count_nodes(operation["value"], most)
+    if operation.get("op") == "copy" and isinstance(operation.get("from"), str):
+        return count_nodes(jsonpointer.resolve_pointer(data, operation["from"]), most)
+    return 0
 
 
 def _on_tree(operation: dict[str, Any], operation_tree: PositionMap) -> dict[str, Any]:

@@ -7,11 +7,13 @@ import os
 import shutil
 from pathlib import Path
 
+import attrs
 import pytest
 from click.testing import CliRunner
 
 from adb_manager import UnreadableSpecError, ValidationOptions, from_spec, validate_file
 from adb_manager.cli import main
+from adb_manager.loading import Limits
 from adb_manager.validation import validate_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -378,3 +380,79 @@ def test_fmt_reorders_one_file_alone(tmp_path: Path) -> None:
     assert code == 1
     assert child.read_text(encoding="utf-8") == before
     assert os.path.exists(tmp_path / "base.yaml")
+
+
+# Limits hold for the composed spec, not file by file
+
+
+def limited(**limits: int) -> ValidationOptions:
+    return ValidationOptions(import_classes=False, limits=Limits(**limits))
+
+
+def test_a_patch_that_copies_a_value_into_itself_stops_at_the_node_limit(tmp_path: Path) -> None:
+    spec = write(tmp_path, "spec.yaml", "version: 1\nconfig:\n  a: [0]\ncomponents: []\n")
+    copy = '{"op": "copy", "from": "/config/a", "path": "/config/a/0"}'
+    write(tmp_path, "bomb.json", "[" + ", ".join([copy] * 20) + "]\n")
+    options = attrs.evolve(limited(max_nodes=1000), overlays=(str(tmp_path / "bomb.json"),))
+
+    assert found(spec, options) == [("bomb.json", 1, 482, "patch-failed")]
+    assert "would hold more than 1000 nodes" in validate_file(spec, options).diagnostics[0].message
+
+
+def test_parsed_includes_count_their_bytes_together(tmp_path: Path) -> None:
+    write(tmp_path, "big.yaml", "x: '" + "A" * 600 + "'\n")
+    spec = write(
+        tmp_path,
+        "spec.yaml",
+        "version: 1\nconfig:\n  a: !include big.yaml\n  b: !include big.yaml\ncomponents: []\n",
+    )
+
+    assert found(spec, limited(max_bytes=1000)) == [("spec.yaml", 4, 6, "include-too-large")]
+
+
+def test_nested_includes_keep_to_the_depth_limit_of_the_spec(tmp_path: Path) -> None:
+    for number in range(3):
+        inner = f"!include d{number + 1}.yaml" if number < 2 else "0"
+        write(tmp_path, f"d{number}.yaml", "a:\n  b:\n    c:\n      x: " + inner + "\n")
+    spec = write(
+        tmp_path, "spec.yaml", "version: 1\nconfig:\n  c: !include d0.yaml\ncomponents: []\n"
+    )
+
+    assert [code for *_, code in found(spec, limited(max_depth=10))] == [
+        "include-invalid",
+        "too-deep",
+    ]
+
+
+def test_overlays_together_keep_to_the_node_limit(tmp_path: Path) -> None:
+    write(tmp_path, "list.yaml", "[" + ", ".join(["0"] * 40) + "]\n")
+    spec = write(
+        tmp_path, "spec.yaml", "version: 1\nconfig:\n  a: !include list.yaml\ncomponents: []\n"
+    )
+    overlays = []
+    for number in range(3):
+        overlay = write(tmp_path, f"o{number}.yaml", f"config:\n  b{number}: !include list.yaml\n")
+        overlays.append(str(overlay))
+    options = attrs.evolve(limited(max_nodes=100), overlays=tuple(overlays))
+
+    # The budget of 100 nodes is shared: the third list is cut short, the fourth has none left.
+    assert found(spec, options) == [
+        ("list.yaml", 1, 53, "too-many-nodes"),
+        ("o1.yaml", 2, 7, "include-invalid"),
+        ("o2.yaml", 2, 7, "include-invalid"),
+    ]
+
+
+def test_a_nul_in_a_named_path_is_a_diagnostic(tmp_path: Path) -> None:
+    spec = write(tmp_path, "spec.yaml", 'version: 1\nextends: "a\\0b"\ncomponents: []\n')
+
+    assert found(spec) == [("spec.yaml", 2, 10, "extends-invalid")]
+
+
+def test_an_empty_environment_name_is_refused(tmp_path: Path) -> None:
+    spec = write(tmp_path, "spec.yaml", "version: 1\ncomponents: []\n")
+
+    code, _out, err = invoke("validate", "--no-import", str(spec), "--env", "")
+
+    assert code == 2
+    assert "'' is not an environment name" in err
