@@ -599,6 +599,9 @@ def _report_reorder(
     path: str, result: ReorderResult, *, check: bool, diff: bool, out: TextIO, err: TextIO
 ) -> int:
     shown = printable(path)
+    if result.skipped is not None:
+        err.write(f"adb-manager: {shown} is not reordered: {result.skipped}\n")
+        return EXIT_OK
     if result.blocked:
         for diagnostic in result.diagnostics:
             out.write(format_diagnostic(diagnostic) + "\n")

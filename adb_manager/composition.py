@@ -70,8 +70,14 @@ def env_overlay(path: str | os.PathLike[str], env: str) -> str:
     if not env or any(c in env for c in "/\\\0") or env in (".", ".."):
         raise UnreadableSpecError(str(path), f"{env!r} is not an environment name")
     candidates = [spec.with_name(f"{spec.stem}.{env}{suffix}") for suffix in OVERLAY_SUFFIXES]
+    folder = os.path.realpath(spec.parent)
     for candidate in candidates:
         if candidate.is_file():
+            # Picked by what the folder holds, not named by the caller: confined like extends.
+            real = os.path.realpath(candidate)
+            if not real.startswith(folder.rstrip(os.sep) + os.sep):
+                message = f"the overlay of environment {env!r}, {candidate}, leads outside {folder}"
+                raise UnreadableSpecError(str(path), message)
             return str(candidate)
     looked = ", ".join(str(c) for c in candidates)
     raise UnreadableSpecError(str(path), f"no overlay for environment {env!r}: looked for {looked}")

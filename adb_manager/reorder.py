@@ -20,6 +20,7 @@ import attrs
 from adb_manager.diagnostics import Diagnostic, Severity
 from adb_manager.errors import UnreadableSpecError
 from adb_manager.loading import LoadedSpec, read_spec_bytes
+from adb_manager.merging import EXTENDS
 from adb_manager.model import ComponentSpec, salvage_component
 from adb_manager.ordering import Edge, lowest_first, ordering_edges
 from adb_manager.plan import class_declarations, import_classes
@@ -159,7 +160,8 @@ class ReorderResult:
 
     ``text`` is the spec in the nearest valid order, or the original text itself when it is
     already in order or cannot be reordered; ``moves`` are the components that change place;
-    ``diagnostics`` the errors that keep the spec from being reordered (empty when it was).
+    ``diagnostics`` the errors that keep the spec from being reordered (empty when it was);
+    ``skipped`` why a spec was left alone without being in error (it extends another).
     """
 
     source: str
@@ -168,6 +170,7 @@ class ReorderResult:
     order: tuple[str, ...] = ()
     moves: tuple[Move, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    skipped: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -200,6 +203,12 @@ def reorder_text(
     """
     options = options or ValidationOptions()
     result = validate_text(text, source, options, is_json=is_json)
+    if result.loaded is not None and EXTENDS in result.loaded.data:
+        reason = (
+            "it extends another spec: its components are placed when the two are composed,"
+            " so it is left as it is"
+        )
+        return ReorderResult(source, text, text, skipped=reason)
     blocking = tuple(d for d in result.diagnostics if d.is_error and d.code not in REPAIRABLE)
     if blocking or result.loaded is None:
         return ReorderResult(source, text, text, diagnostics=blocking)

@@ -213,3 +213,19 @@ def test_the_diff_is_a_patch_that_applies(tmp_path: Path, text: str) -> None:
     assert invoke("fmt", "--no-import", str(path))[0] == 0
     assert patched.read_bytes() == path.read_bytes()
     assert patched.read_bytes() != text.encode("utf-8")
+
+
+def test_a_spec_that_extends_another_is_left_alone(tmp_path: Path) -> None:
+    """Its components are placed when it is composed with its base: fmt neither fails nor
+    rewrites it, and says why."""
+    write(tmp_path, "base.yaml", ORDERED)
+    child = write(tmp_path, "child.yaml", "extends: base.yaml\n" + MISORDERED)
+
+    code, out, err = invoke("fmt", "--check", "--no-import", str(child))
+
+    assert (code, out) == (0, "")
+    assert err == (
+        f"adb-manager: {child} is not reordered: it extends another spec: its components are"
+        " placed when the two are composed, so it is left as it is\n"
+    )
+    assert child.read_text(encoding="utf-8") == "extends: base.yaml\n" + MISORDERED

@@ -371,13 +371,14 @@ def test_render_of_an_unreadable_file_exits_2(tmp_path: Path) -> None:
 
 
 def test_fmt_reorders_one_file_alone(tmp_path: Path) -> None:
-    """fmt does not read the base: a child file is reported, never rewritten."""
+    """fmt does not read the base: a child file is left alone, with a note, never rewritten."""
     write(tmp_path, "base.yaml", BASE)
     child = write(tmp_path, "child.yaml", "extends: base.yaml\n")
     before = child.read_text(encoding="utf-8")
-    code, _, _ = invoke("fmt", str(child), "--no-import")
+    code, _, err = invoke("fmt", str(child), "--no-import")
 
-    assert code == 1
+    assert code == 0
+    assert "is not reordered: it extends another spec" in err
     assert child.read_text(encoding="utf-8") == before
     assert os.path.exists(tmp_path / "base.yaml")
 
@@ -456,3 +457,15 @@ def test_an_empty_environment_name_is_refused(tmp_path: Path) -> None:
 
     assert code == 2
     assert "'' is not an environment name" in err
+
+
+def test_an_environment_overlay_linked_from_outside_is_refused(tmp_path: Path) -> None:
+    outside = write(tmp_path / "outside", "private.yaml", "config: {stolen: true}\n")
+    spec = write(tmp_path / "specs", "spec.yaml", "version: 1\ncomponents: []\n")
+    (tmp_path / "specs" / "spec.prod.yaml").symlink_to(outside)
+
+    code, out, err = invoke("render", "--no-import", str(spec), "--env", "prod")
+
+    assert (code, out) == (2, "")
+    assert "the overlay of environment 'prod'" in err
+    assert "leads outside" in err
