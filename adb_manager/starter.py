@@ -92,31 +92,54 @@ def _ready(
 
 
 def _config_text(components: Sequence[InstalledComponent]) -> str:
-    lines = []
+    # Components may share a section: it is written once, with what each of them needs.
+    sections: dict[str, list[InstalledComponent]] = {}
     for component in components:
-        if component.config_key is None or component.config_schema is None:
-            continue
-        lines.extend(_section_lines(component.config_key, component.config_schema, component))
+        if component.config_key is not None and component.config_schema is not None:
+            sections.setdefault(component.config_key, []).append(component)
+    lines = [line for key, readers in sections.items() for line in _section_lines(key, readers)]
     if not lines:
         return "config: {}\n"
     return "config:\n" + "".join(line + "\n" for line in lines)
 
 
-def _section_lines(key: str, schema: Mapping[str, Any], component: InstalledComponent) -> list[str]:
+def _section_lines(key: str, readers: Sequence[InstalledComponent]) -> list[str]:
     """A section with each required setting's example or default; commented out when one has
     neither, so that the starter still validates."""
-    description = schema.get("description", "")
-    lines = [f"  # {description} Read by {component.name}.".replace("  #  ", "  # ")]
-    properties = schema.get("properties", {})
-    settings = []
-    for name in schema.get("required", []):
-        value = _sample(properties.get(name, {}))
-        if value is None:
-            return [*lines, f"  # {key}: {{}}   (set {', '.join(schema['required'])})"]
-        settings.append(f"    {name}: {json.dumps(value)}")
+    lines = []
+    for reader in readers:
+        assert reader.config_schema is not None
+        description = str(reader.config_schema.get("description", ""))
+        lines.append(_comment(f"{description} Read by {reader.name}.".strip(), indent=2))
+    settings: dict[str, str] = {}
+    for reader in readers:
+        assert reader.config_schema is not None
+        properties = reader.config_schema.get("properties", {})
+        required = reader.config_schema.get("required", [])
+        for name in required:
+            value = _sample(properties.get(name, {}))
+            if value is None:
+                wanted = ", ".join(str(n) for n in required)
+                return [*lines, _comment(f"{key}: {{}}   (set {wanted})", indent=2)]
+            settings.setdefault(str(name), f"    {_scalar(str(name))}: {json.dumps(value)}")
     if not settings:
-        return [*lines, f"  {key}: {{}}"]
-    return [*lines, f"  {key}:", *settings]
+        return [*lines, f"  {_scalar(key)}: {{}}"]
+    return [*lines, f"  {_scalar(key)}:", *settings.values()]
+
+
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
+_NOT_IN_COMMENTS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]+")
+
+
+def _scalar(text: str) -> str:
+    """``text`` as a YAML scalar: as it is when plain, else double-quoted (JSON escapes are
+    YAML's), so that what a class declares cannot add lines to the spec."""
+    return text if _PLAIN.fullmatch(text) else json.dumps(text)
+
+
+def _comment(text: str, *, indent: int) -> str:
+    """One comment line; line breaks and control characters become spaces."""
+    return " " * indent + "# " + _NOT_IN_COMMENTS.sub(" ", text)
 
 
 def _sample(schema: Mapping[str, Any]) -> Any:
@@ -127,11 +150,12 @@ def _sample(schema: Mapping[str, Any]) -> Any:
 
 
 def _component_text(component: InstalledComponent) -> str:
-    lines = [f"  # {component.summary}" if component.summary else None]
+    lines = [_comment(component.summary, indent=2) if component.summary else None]
     lines.append(f"  - name: {spec_name_of(component)}")
-    lines.append(f"    class: {component.name}")
+    lines.append(f"    class: {_scalar(component.name)}")
     if component.depends_on:
-        lines.append(f"    depends_on: [{', '.join(component.depends_on)}]")
+        lines.append(f"    depends_on: [{', '.join(map(_scalar, component.depends_on))}]")
     if component.requires_features:
-        lines.append(f"    requires_features: [{', '.join(component.requires_features)}]")
+        features = ", ".join(map(_scalar, component.requires_features))
+        lines.append(f"    requires_features: [{features}]")
     return "".join(line + "\n" for line in lines if line is not None)

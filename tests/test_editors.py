@@ -20,7 +20,9 @@ from ruamel.yaml import YAML
 
 from adb_manager import BackendComponent, ValidationOptions, validate_file, validate_text
 from adb_manager.components import declaration_problems
+from adb_manager.discovery import InstalledComponent
 from adb_manager.schema import schema_path
+from adb_manager.starter import starter_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "artifactdb"
@@ -307,3 +309,45 @@ def test_a_config_schema_reference_is_never_fetched(tmp_path: Path) -> None:
     assert [(d.line, d.column, d.code) for d in result.diagnostics] == [
         (3, 11, "config-schema-unresolvable")
     ]
+
+
+def installed(name: str, **declared: Any) -> InstalledComponent:
+    fields: dict[str, Any] = {
+        "name": name,
+        "class_path": f"shared.parts:{name.split('.')[-1].capitalize()}",
+        "distribution": "shared",
+        "summary": "",
+        "component_name": None,
+        "features": (),
+        "depends_on": (),
+        "requires_features": (),
+        "required": True,
+        "config_key": None,
+        "config_schema": None,
+    }
+    return InstalledComponent(**{**fields, **declared})
+
+
+def test_the_starter_writes_a_shared_section_once_and_escapes_what_classes_declare() -> None:
+    """Two components reading section db get one section with what both need; text from the
+    classes cannot add lines to the spec."""
+    section = {
+        "type": "object",
+        "description": "Database.\n  injected: yes",
+        "required": ["url"],
+        "properties": {"url": {"type": "string", "examples": ["postgres://db"]}},
+    }
+    components = [
+        installed("shared.reader", config_key="db", config_schema=section, summary="Reads\x1b."),
+        installed("shared.writer", config_key="db", config_schema=section),
+    ]
+
+    text = starter_spec(components, schema="adb-manager.schema.json", spec_name="manager.yaml")
+    result = validate_text(text, "manager.yaml", ValidationOptions(import_classes=False))
+
+    assert [d.code for d in result.diagnostics if d.is_error] == []
+    assert result.loaded is not None
+    assert result.loaded.data["config"] == {"db": {"url": "postgres://db"}}
+    assert "injected" not in result.loaded.data["config"]["db"]
+    assert "  # Database.   injected: yes Read by shared.reader.\n" in text
+    assert "  # Reads .\n" in text
