@@ -22,6 +22,7 @@ import attrs
 from adb_manager.components import BackendComponent, declaration_problems, is_component_class
 from adb_manager.errors import describe_error
 from adb_manager.imports import ClassPathError, import_object
+from adb_manager.schema import defined_pattern
 from adb_manager.suggestions import did_you_mean
 
 logger = logging.getLogger(__name__)
@@ -144,6 +145,11 @@ def installed_components() -> tuple[list[InstalledComponent], list[Unusable]]:
     described: list[InstalledComponent] = []
     unusable: list[Unusable] = []
     for registration in registrations().values():
+        if not defined_pattern("registeredName").match(registration.name):
+            # A spec could not name it: validate would refuse what the listing offers.
+            reason = "its name is not a registered name a spec can use (lowercase, '.', '_', '-')"
+            unusable.append(Unusable(registration.name, registration.class_path, reason))
+            continue
         try:
             cls = import_object(registration.class_path)
         except ClassPathError as error:
