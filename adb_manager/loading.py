@@ -25,6 +25,9 @@ from ruamel.yaml.reader import ReaderError
 from adb_manager.diagnostics import Diagnostic, Severity
 from adb_manager.errors import UnreadableSpecError
 
+# Re-exported: Limits was defined here first.
+from adb_manager.limits import Limits as Limits
+
 logger = logging.getLogger(__name__)
 
 _CORE = "tag:yaml.org,2002:"
@@ -49,16 +52,6 @@ class Position:
     line: int
     column: int
     source: str | None = None
-
-
-@attrs.frozen
-class Limits:
-    """Bounds on what a spec may hold, so that hostile input fails fast and in bounded memory."""
-
-    max_bytes: int = 5 * 1024 * 1024
-    max_depth: int = 64
-    max_nodes: int = 500_000
-    max_components: int = 20_000
 
 
 @attrs.define

@@ -19,6 +19,7 @@ with components plus edges: 1.0 is linear, 2.0 quadratic.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import statistics
@@ -81,7 +82,8 @@ def paired_ms(
     """Medians of two runs taken in turn, so that a change of load hits both alike."""
     ours()
     peer()
-    mine, theirs = [], []
+    mine: list[float] = []
+    theirs: list[float] = []
     for _ in range(repeat):
         for run, times in ((ours, mine), (peer, theirs)):
             start = time.perf_counter()
@@ -127,6 +129,10 @@ def semantic(spec: LoadedSpec) -> list[object]:
     ]
 
 
+def _schema_findings(spec: LoadedSpec) -> list[object]:
+    return list(schema_diagnostics(spec))
+
+
 def whole_process(specs: dict[int, Path], repeat: int) -> list[Row]:
     rows = []
     for size, path in specs.items():
@@ -144,12 +150,12 @@ def steps(specs: dict[int, Path], repeat: int) -> list[Row]:
         spec = loaded(path)
         model = structure_spec(spec.data)
         text = path.read_text(encoding="utf-8")
-        load_ms = median_ms(lambda path=path: load_file(path), repeat)  # type: ignore[misc]
+        load_ms = median_ms(functools.partial(load_file, path), repeat)
         measured: list[tuple[str, Callable[[], object]]] = [
-            ("schema validation", lambda spec=spec: list(schema_diagnostics(spec))),
-            ("semantic validation", lambda spec=spec: semantic(spec)),
-            ("plan", lambda model=model: make_plan(model)),
-            ("fmt (validate + order)", lambda text=text: reorder_text(text, options=NO_IMPORT)),
+            ("schema validation", functools.partial(_schema_findings, spec)),
+            ("semantic validation", functools.partial(semantic, spec)),
+            ("plan", functools.partial(make_plan, model)),
+            ("fmt (validate + order)", functools.partial(reorder_text, text, options=NO_IMPORT)),
         ]
         rows.append(Row("load", f"{size:,}", load_ms, "load", load_ms))
         for what, run in measured:
