@@ -8,12 +8,15 @@ peer it is compared with, so that the ratio holds on a loaded machine where the 
 - in-process, the steps of validation (load, schema, semantic checks), the plan and ``fmt``,
   each on its own, against loading the same file, which shows where the time goes;
 - start-up: ``adb-manager --version`` and ``validate`` of the example against ``python -c pass``;
-- building 1,000 trivial components through the builder against instantiating them directly.
+- building 1,000 trivial components through the builder against instantiating them directly;
+- unless ``--no-rest``, bench/rest_load.py: ``adb-manager serve`` against a constant FastAPI
+  application, as milliseconds per request (the inverse of its requests per second).
 
 The log-log slope of each in-process step between the two largest sizes tells how its cost grows
 with components plus edges: 1.0 is linear, 2.0 quadratic.
 
     .venv/bin/python bench/validation_bench.py [--sizes 10,100,1000,10000] [--repeat 5] [--json]
+                                               [--no-rest]
 """
 
 from __future__ import annotations
@@ -210,6 +213,26 @@ def building(repeat: int) -> list[Row]:
     return [Row("build trivial components", f"{BUILT:,}", ours, "instantiate directly", peer)]
 
 
+def serving() -> list[Row]:
+    """bench/rest_load.py's figures as time per request, ``adb-manager serve`` against a FastAPI
+    application answering a constant: httpx clients in this process, then wrk."""
+    import rest_load  # only when asked: it needs the rest extra
+
+    figures = rest_load.collect(rest_load.arguments_of([]))
+    by_key = {(f["server"], f["route"]): f for f in figures}
+    rows = []
+    for (server, route), ours in by_key.items():
+        peer = by_key.get(("constant FastAPI app", route))
+        if server == "constant FastAPI app" or peer is None:
+            continue
+        for client, key in (("httpx", "requests_per_second"), ("wrk", "wrk_requests_per_second")):
+            if ours[key] and peer[key]:
+                what = f"serve GET {route}, {client} (ms per request)"
+                mine, theirs = 1000 / ours[key], 1000 / peer[key]
+                rows.append(Row(what, "example", mine, "constant FastAPI app", theirs))
+    return rows
+
+
 def slopes(rows: Sequence[Row], sizes: Sequence[int], edges: dict[int, int]) -> dict[str, float]:
     """The log-log slope of each in-process step against components plus edges, between the
     two largest sizes."""
@@ -247,6 +270,9 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--sizes", default=",".join(str(s) for s in specgen.SIZES))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--no-rest", action="store_true", help="skip bench/rest_load.py (about a minute)"
+    )
     return parser.parse_args(argv)
 
 
@@ -266,6 +292,7 @@ def measure(arguments: argparse.Namespace) -> tuple[list[Row], dict[str, float]]
         *in_process,
         *startup(repeat * 2),
         *building(repeat),
+        *([] if arguments.no_rest else serving()),
     ]
     return rows, slopes(in_process, sizes, edges)
 
