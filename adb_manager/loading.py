@@ -35,6 +35,7 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S+)", re.MULTILINE)
 _BOM = b"\xef\xbb\xbf"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null")}
+_STR = _CORE + "str"
 # ruamel.yaml resolves plain dates and times to timestamps, and a lone "=" to YAML 1.1's value
 # type, even in YAML 1.2, whose core schema has neither: such a value is the string it is.
 _READ_AS_STRING = {_CORE + "timestamp", _CORE + "value", _CORE + "merge"}
@@ -446,7 +447,8 @@ class _DataBuilder:
         if node.tag == INCLUDE_TAG:
             self.spec.includes[pointer] = str(node.value)
             return str(node.value)
-        if node.tag in _READ_AS_STRING:
+        if node.tag in _READ_AS_STRING or node.tag == _STR:
+            # A string is its text: the constructor, which dispatches per tag, is not needed.
             return str(node.value)
         if node.tag not in _SCALAR_TAGS:
             message = f"tag {node.tag!r} is not allowed; a spec holds plain YAML values only"
