@@ -71,6 +71,17 @@ def generate(size: int, seed: int = 0) -> Generated:
     return Generated("\n".join(lines) + "\n", size, edges)
 
 
+def reversed_chain(size: int) -> str:
+    """The worst case of ``fmt``: each component depends on the next one, so that every
+    component but the last must move, and every pair of components is in conflict."""
+    lines = ["version: 1", "components:"]
+    for index in range(size):
+        lines += [f"  - name: {component_name(index)}", f"    class: {class_path(index)}"]
+        if index + 1 < size:
+            lines.append(f"    depends_on: [{component_name(index + 1)}]")
+    return "\n".join(lines) + "\n"
+
+
 def _component(
     index: int, rng: random.Random, required: list[int], features: list[tuple[int, str]]
 ) -> list[str]:

@@ -6,7 +6,8 @@ peer it is compared with, so that the ratio holds on a loaded machine where the 
 - whole-process ``adb-manager validate --no-import`` against ``check-jsonschema --schemafile``
   (the spec's JSON Schema alone) on generated specs of 10 to 10,000 components;
 - in-process, the steps of validation (load, schema, semantic checks), the plan and ``fmt``,
-  each on its own, against loading the same file, which shows where the time goes;
+  each on its own, against loading the same file, which shows where the time goes; and ``fmt``
+  on its worst case, a reversed chain, against validating the same text;
 - start-up: ``adb-manager --version`` and ``validate`` of the example against ``python -c pass``;
 - building 1,000 trivial components through the builder against instantiating them directly;
 - unless ``--no-rest``, bench/rest_load.py: ``adb-manager serve`` against a constant FastAPI
@@ -43,7 +44,7 @@ from adb_manager.model import structure_spec
 from adb_manager.plan import make_plan
 from adb_manager.reorder import reorder_text
 from adb_manager.schema import schema_diagnostics
-from adb_manager.validation import ValidationOptions, _SemanticChecker
+from adb_manager.validation import ValidationOptions, _SemanticChecker, validate_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "artifactdb" / "artifactdb.yaml"
@@ -51,6 +52,7 @@ SCHEMA = ROOT / "schema" / "manager-spec.schema.json"
 BIN = Path(sys.executable).parent
 NO_IMPORT = ValidationOptions(import_classes=False)
 BUILT = 1_000
+CHAIN_SIZES = (1_000, 2_000)
 
 
 @dataclass
@@ -163,6 +165,21 @@ def steps(specs: dict[int, Path], repeat: int) -> list[Row]:
         rows.append(Row("load", f"{size:,}", load_ms, "load", load_ms))
         for what, run in measured:
             rows.append(Row(what, f"{size:,}", median_ms(run, repeat), "load", load_ms))
+    return rows
+
+
+def worst_fmt(repeat: int) -> list[Row]:
+    """fmt on reversed chains, where every pair of components conflicts, against validating
+    the same text (which fmt does twice, before and after reordering)."""
+    rows = []
+    for size in CHAIN_SIZES:
+        text = specgen.reversed_chain(size)
+        ours, peer = paired_ms(
+            functools.partial(reorder_text, text, options=NO_IMPORT),
+            functools.partial(validate_text, text, options=NO_IMPORT),
+            repeat,
+        )
+        rows.append(Row("fmt, reversed chain", f"{size:,}", ours, "validate", peer))
     return rows
 
 
@@ -290,6 +307,7 @@ def measure(arguments: argparse.Namespace) -> tuple[list[Row], dict[str, float]]
     rows = [
         *whole_process(specs, max(repeat // 2, 1) if max(sizes) > 1000 else repeat),
         *in_process,
+        *worst_fmt(max(repeat // 2, 1)),
         *startup(repeat * 2),
         *building(repeat),
         *([] if arguments.no_rest else serving()),
