@@ -266,6 +266,11 @@ def slopes(rows: Sequence[Row], sizes: Sequence[int], edges: dict[int, int]) -> 
     return found
 
 
+def _ms(value: float) -> str:
+    """Milliseconds to three significant digits at least: a request takes a fraction of one."""
+    return f"{value:,.1f}" if value >= 10 else f"{value:.3g}"
+
+
 def table(rows: Sequence[Row], slope: dict[str, float]) -> str:
     lines = [
         "| measured | size | median ms | peer | peer ms | ratio |",
@@ -273,7 +278,7 @@ def table(rows: Sequence[Row], slope: dict[str, float]) -> str:
     ]
     for row in rows:
         lines.append(
-            f"| {row.what} | {row.size} | {row.ms:,.1f} | {row.peer} | {row.peer_ms:,.1f}"
+            f"| {row.what} | {row.size} | {_ms(row.ms)} | {row.peer} | {_ms(row.peer_ms)}"
             f" | {row.ratio:.2f} |"
         )
     if slope:
