@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -118,11 +119,19 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     module = _MODULES.get(name)
-    if module is None:
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+    elif not name.startswith("_") and name in _submodules():
+        # `import adb_manager` once loaded every module: `adb_manager.loading` keeps working.
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def _submodules() -> set[str]:
+    return {info.name for info in pkgutil.iter_modules(__path__)}
 
 
 def __dir__() -> list[str]:

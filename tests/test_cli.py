@@ -509,3 +509,11 @@ def test_every_public_name_is_reached_from_the_package() -> None:
             module = sys.modules[adb_manager._MODULES[name]]
             assert getattr(module, name) is value, name
     assert set(adb_manager._MODULES) == set(adb_manager.__all__) - {"__version__"}
+
+
+def test_the_package_s_modules_are_reached_as_its_attributes() -> None:
+    """`import adb_manager` no longer imports every module, yet `adb_manager.loading` is there."""
+    loaded = loaded_modules("import adb_manager\nassert adb_manager.loading.Limits().max_depth")
+
+    assert "adb_manager.loading" in loaded
+    assert "adb_manager.builder" not in loaded
