@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -131,6 +130,8 @@ def __getattr__(name: str) -> Any:
 
 
 def _submodules() -> set[str]:
+    import pkgutil  # only for a name that is not a public one: it costs start-up otherwise
+
     return {info.name for info in pkgutil.iter_modules(__path__)}
 
 
