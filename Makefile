@@ -34,8 +34,12 @@ endif
 serve: $(VENV)/.runtime
 	$(BIN)/adb-manager serve --port $(PORT) $(EXAMPLE)
 
+# One table: validation, fmt, plan, start-up and building beside their peers, then serving
+# (bench/rest_load.py). `make bench REST=0` skips serving; BENCH_ARGS passes more options
+# (--sizes 10,100,1000 --repeat 3, --json).
+REST ?= 1
 bench: $(VENV)/.test wrk
-	$(BIN)/python bench/rest_load.py
+	$(BIN)/python bench/validation_bench.py $(if $(filter 0,$(REST)),--no-rest) $(BENCH_ARGS)
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check adb_manager tests examples bench

@@ -30,12 +30,16 @@ def build_manager(
     every component is built. The spec should have passed validation; see :func:`from_spec`.
     """
     manager = _create_manager(spec, search_path, allowed, timeout)
+    # Many components may share a class: each class path is resolved once per build.
+    classes: dict[str, object] = {}
     try:
         for component in spec.components:
             if component.enabled:
-                cls = import_object(component.class_path, search_path=search_path, allowed=allowed)
+                path = component.class_path
+                if path not in classes:
+                    classes[path] = import_object(path, search_path=search_path, allowed=allowed)
                 manager.build(
-                    cls,  # type: ignore[arg-type]
+                    classes[path],  # type: ignore[arg-type]
                     required=component.required,
                     name=component.name,
                     features=component.features,

@@ -15,16 +15,14 @@ import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 import click
 from click.decorators import FC
 
 from adb_manager import __version__
-from adb_manager.builder import build_manager
 from adb_manager.diagnostics import Diagnostic, has_errors
-from adb_manager.discovery import GROUP, InstalledComponent, Unusable, installed_components
 from adb_manager.errors import (
     AdbManagerError,
     BuildError,
@@ -32,14 +30,7 @@ from adb_manager.errors import (
     UnreadableSpecError,
     describe_error,
 )
-from adb_manager.graph import RENDERERS, graph_file
-from adb_manager.imports import ClassPathError, import_object
-from adb_manager.installed_schema import installed_schema
-from adb_manager.loading import Limits
-from adb_manager.manager import BackendManagerBase
-from adb_manager.plan import make_plan
-from adb_manager.rendering import render_effective
-from adb_manager.reorder import ReorderResult, reorder_file
+from adb_manager.limits import Limits
 from adb_manager.reporters import (
     REPORTERS,
     Run,
@@ -49,11 +40,16 @@ from adb_manager.reporters import (
     render_status,
     write_json,
 )
-from adb_manager.rewriting import unified_diff, write_atomically
-from adb_manager.schema import load_schema
 from adb_manager.secrets import RedactingFilter, RedactingWriter, Redactor, secret_values
-from adb_manager.starter import starter_spec
-from adb_manager.validation import ValidationOptions, ValidationResult, validate_file
+
+# Each command imports the modules it runs when it runs, so that a command loads only what it
+# needs: `adb-manager --version` neither the YAML reader nor jsonschema, `validate` no builder
+# (docs/performance.md, start-up).
+if TYPE_CHECKING:
+    from adb_manager.discovery import InstalledComponent, Unusable
+    from adb_manager.manager import BackendManagerBase
+    from adb_manager.reorder import ReorderResult
+    from adb_manager.validation import ValidationOptions, ValidationResult
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +57,10 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+
+#: The formats of ``adb-manager graph``: the renderers of adb_manager.graph, named here so that
+#: the option is declared without importing them.
+GRAPH_FORMATS = ("dot", "mermaid")
 
 
 def run_validate(
@@ -73,6 +73,8 @@ def run_validate(
     err: TextIO,
 ) -> int:
     """Validate every file; report all findings together."""
+    from adb_manager.validation import validate_file
+
     diagnostics: list[Diagnostic] = []
     unreadable = 0
     for path in paths:
@@ -91,6 +93,8 @@ def run_validate(
 
 def _validated(path: str, options: ValidationOptions, err: TextIO) -> ValidationResult | int:
     """The validation result of a spec that has no errors, or the exit code to stop with."""
+    from adb_manager.validation import validate_file
+
     try:
         result = validate_file(path, options)
     except UnreadableSpecError as error:
@@ -111,6 +115,9 @@ def run_plan(
     path: str, options: ValidationOptions, *, output_format: str, out: TextIO, err: TextIO
 ) -> int:
     """Print the build order and what fails together; instantiate nothing."""
+    from adb_manager.imports import ClassPathError, import_object
+    from adb_manager.plan import make_plan
+
     result = _validated(path, options, err)
     if isinstance(result, int):
         return result
@@ -148,6 +155,8 @@ def _validated_and_built(
 ) -> tuple[str, BackendManagerBase | BuildError] | int:
     """The manager's name and the started manager, or the build error to report; or the exit
     code to stop with when the spec has errors."""
+    from adb_manager.builder import build_manager
+
     result = _validated(path, options, err)
     if isinstance(result, int):
         return result
@@ -238,6 +247,7 @@ def run_serve(
 
 def is_loopback(host: str) -> bool:
     """Whether ``host`` names only this machine: ``localhost`` or a loopback address."""
+
     if host == "localhost":
         return True
     try:
@@ -290,6 +300,8 @@ def _options(
 ) -> ValidationOptions:
     """The options of a command; ``settings`` holds the limits and, for the commands that
     read a deployment's effective spec, its environment, overlays and include roots."""
+    from adb_manager.validation import ValidationOptions
+
     return ValidationOptions(
         import_classes=not no_import,
         search_path=tuple(paths),
@@ -583,6 +595,8 @@ def run_fmt(
     """Put each spec's components in the nearest valid order: report (``check``), show a diff
     (``diff``), or, with neither, rewrite the file in place. A file with errors that reordering
     cannot fix is reported and never written."""
+    from adb_manager.reorder import reorder_file
+
     codes = [EXIT_OK]
     for path in paths:
         try:
@@ -598,6 +612,8 @@ def run_fmt(
 def _report_reorder(
     path: str, result: ReorderResult, *, check: bool, diff: bool, out: TextIO, err: TextIO
 ) -> int:
+    from adb_manager.rewriting import unified_diff, write_atomically
+
     shown = printable(path)
     if result.skipped is not None:
         err.write(f"adb-manager: {shown} is not reordered: {result.skipped}\n")
@@ -634,6 +650,8 @@ def run_graph(
 ) -> int:
     """Print the component graph of a spec; ordering errors are drawn and reported (exit 1),
     others stop it."""
+    from adb_manager.graph import RENDERERS, graph_file
+
     try:
         graph = graph_file(path, options)
     except UnreadableSpecError as error:
@@ -654,6 +672,9 @@ def run_graph(
 def run_render(path: str, options: ValidationOptions, *, out: TextIO, err: TextIO) -> int:
     """Print the effective spec as YAML, secrets redacted. It is printed even when it has
     errors, reported on ``err`` (exit 1), since seeing it is how an overlay is debugged."""
+    from adb_manager.rendering import render_effective
+    from adb_manager.validation import validate_file
+
     try:
         result = validate_file(path, options)
     except UnreadableSpecError as error:
@@ -713,7 +734,7 @@ def fmt(
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False))
-@_format_option(sorted(RENDERERS), "mermaid")
+@_format_option(GRAPH_FORMATS, "mermaid")
 @_spec_reading_options
 @environment_options
 def graph(
@@ -743,6 +764,8 @@ def _report_unusable(unusable: Sequence[Unusable], err: TextIO) -> None:
 
 def _write_output(text: str, output: str | None, out: TextIO, err: TextIO) -> int:
     """Write ``text`` to the file ``output`` atomically, or to ``out`` when it is None."""
+    from adb_manager.rewriting import write_atomically
+
     if output is None:
         out.write(text)
         return EXIT_OK
@@ -758,6 +781,10 @@ def _write_output(text: str, output: str | None, out: TextIO, err: TextIO) -> in
 def run_schema(*, installed: bool, output: str | None, out: TextIO, err: TextIO) -> int:
     """Write the spec schema, specialised to the installed components with ``installed``. A
     registered component that cannot be imported is reported and left out (exit 1)."""
+    from adb_manager.discovery import installed_components
+    from adb_manager.installed_schema import installed_schema
+    from adb_manager.schema import load_schema
+
     unusable: list[Unusable] = []
     document = load_schema()
     if installed:
@@ -772,6 +799,8 @@ def run_schema(*, installed: bool, output: str | None, out: TextIO, err: TextIO)
 
 def run_components(*, output_format: str, out: TextIO, err: TextIO) -> int:
     """List the installed components (importing them): exit 1 when one is not usable."""
+    from adb_manager.discovery import installed_components
+
     components, unusable = installed_components()
     if output_format == "json":
         write_json(
@@ -789,6 +818,8 @@ def run_components(*, output_format: str, out: TextIO, err: TextIO) -> int:
 
 def render_components(components: Sequence[InstalledComponent]) -> str:
     """The text listing of ``adb-manager components``: one block per registered name."""
+    from adb_manager.discovery import GROUP
+
     if not components:
         return f"no component is registered under the {GROUP} entry points\n"
     blocks = []
@@ -819,6 +850,10 @@ def run_init(path: str, *, force: bool, out: TextIO, err: TextIO) -> int:
     """Write a starter spec at ``path`` with the installed components, and beside it the schema
     specialised to them, which the spec's modeline names. Refuses to overwrite either file
     unless ``force``."""
+    from adb_manager.discovery import installed_components
+    from adb_manager.installed_schema import installed_schema
+    from adb_manager.starter import starter_spec
+
     schema_file = os.path.join(os.path.dirname(path), SCHEMA_BESIDE_SPEC)
     existing = [p for p in (path, schema_file) if os.path.lexists(p)]
     if existing and not force:

@@ -160,13 +160,19 @@ def manager_method(
 
 def manager_methods(cls: type[BackendComponent]) -> dict[str, str]:
     """The methods a component class offers on the manager: offered name to attribute name."""
+    # Static look-ups, through the class dictionaries along the MRO, the nearest first: no
+    # descriptor or class-level __getattr__ runs while classes are read.
+    found: dict[str, object] = {}
+    for klass in cls.__mro__:
+        for attribute, value in vars(klass).items():
+            found.setdefault(attribute, value)
     offered: dict[str, str] = {}
-    for attribute in dir(cls):
-        # Static look-ups: no descriptor or class-level __getattr__ runs while classes are read.
-        method = inspect.getattr_static(cls, attribute, None)
+    for attribute in sorted(found):
+        method = found[attribute]
         if not inspect.isfunction(method):
             continue
-        offered_name = inspect.getattr_static(method, _MANAGER_METHOD, None)
+        # A mark set by manager_method() lives in the function's own dictionary.
+        offered_name = vars(method).get(_MANAGER_METHOD)
         if isinstance(offered_name, str):
             offered[offered_name] = attribute
     return offered

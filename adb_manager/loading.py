@@ -25,6 +25,9 @@ from ruamel.yaml.reader import ReaderError
 from adb_manager.diagnostics import Diagnostic, Severity
 from adb_manager.errors import UnreadableSpecError
 
+# Re-exported: Limits was defined here first.
+from adb_manager.limits import Limits as Limits
+
 logger = logging.getLogger(__name__)
 
 _CORE = "tag:yaml.org,2002:"
@@ -32,6 +35,7 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S+)", re.MULTILINE)
 _BOM = b"\xef\xbb\xbf"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null")}
+_STR = _CORE + "str"
 # ruamel.yaml resolves plain dates and times to timestamps, and a lone "=" to YAML 1.1's value
 # type, even in YAML 1.2, whose core schema has neither: such a value is the string it is.
 _READ_AS_STRING = {_CORE + "timestamp", _CORE + "value", _CORE + "merge"}
@@ -49,16 +53,6 @@ class Position:
     line: int
     column: int
     source: str | None = None
-
-
-@attrs.frozen
-class Limits:
-    """Bounds on what a spec may hold, so that hostile input fails fast and in bounded memory."""
-
-    max_bytes: int = 5 * 1024 * 1024
-    max_depth: int = 64
-    max_nodes: int = 500_000
-    max_components: int = 20_000
 
 
 @attrs.define
@@ -495,7 +489,8 @@ class _DataBuilder:
         if node.tag == INCLUDE_TAG:
             self.spec.includes[pointer] = str(node.value)
             return str(node.value)
-        if node.tag in _READ_AS_STRING:
+        if node.tag in _READ_AS_STRING or node.tag == _STR:
+            # A string is its text: the constructor, which dispatches per tag, is not needed.
             return str(node.value)
         if node.tag not in _SCALAR_TAGS:
             message = f"tag {node.tag!r} is not allowed; a spec holds plain YAML values only"

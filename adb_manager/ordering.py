@@ -314,6 +314,98 @@ def lost_with(
     return [c.name for c in components if c.name in lost]
 
 
+def lost_with_each(
+    failed: Iterable[str],
+    components: Sequence[ComponentSpec],
+    classes: ClassDeclarations | None = None,
+) -> dict[str, list[str]]:
+    """:func:`lost_with` for each name of ``failed``, sharing the work that does not depend on
+    which component fails: each answer costs what it reaches, not the whole spec."""
+    impact = _Impact(components, classes)
+    return {name: impact.lost(name) for name in failed}
+
+
+class _Impact:
+    """The components, indexed once, for following a failure to what it leaves unbuilt."""
+
+    def __init__(
+        self, components: Sequence[ComponentSpec], classes: ClassDeclarations | None
+    ) -> None:
+        self.enabled = [c for c in components if c.enabled]
+        self.place = {c.name: index for index, c in enumerate(self.enabled)}
+        self.baseline = _not_built(None, components, classes)
+        self.depends: list[set[str]] = []
+        self.needs: list[list[str]] = []
+        self.provides: list[set[str]] = []
+        self.dependents: dict[str, list[int]] = {}
+        self.requirers: dict[str, list[int]] = {}
+        self.providers: dict[str, list[int]] = {}
+        for index, component in enumerate(self.enabled):
+            self._index(index, component, classes)
+
+    def _index(
+        self, index: int, component: ComponentSpec, classes: ClassDeclarations | None
+    ) -> None:
+        depends = {*component.depends_on}
+        depends.update(classes.depends_on.get(component.name, ()) if classes else ())
+        needs = [f for f, _, _ in feature_requirements(component, classes)]
+        provides = provided_features(component, classes)
+        self.depends.append(depends)
+        self.needs.append(needs)
+        self.provides.append(provides)
+        for name in depends:
+            self.dependents.setdefault(name, []).append(index)
+        for feature in needs:
+            self.requirers.setdefault(feature, []).append(index)
+        if component.name not in self.baseline:
+            for feature in provides:
+                self.providers.setdefault(feature, []).append(index)
+
+    def lost(self, failed: str) -> list[str]:
+        """The components not built because ``failed`` fails, as :func:`lost_with` says.
+
+        Only the components declared after a lost one can be lost through it, so candidates
+        are taken in declared order: each is decided once every earlier loss is known."""
+        start = self.place.get(failed)
+        if start is None or failed in self.baseline:
+            return []
+        lost = {start}
+        waiting = self._reached(start)
+        heapq.heapify(waiting)
+        decided = {start}
+        while waiting:
+            index = heapq.heappop(waiting)
+            if index in decided:
+                continue
+            decided.add(index)
+            if self.enabled[index].name in self.baseline or not self._loses(index, lost):
+                continue
+            lost.add(index)
+            for reached in self._reached(index):
+                heapq.heappush(waiting, reached)
+        return [self.enabled[index].name for index in sorted(lost - {start})]
+
+    def _reached(self, index: int) -> list[int]:
+        """The components declared after ``index`` that its loss may leave unbuilt."""
+        reached = list(self.dependents.get(self.enabled[index].name, ()))
+        for feature in self.provides[index]:
+            reached += self.requirers.get(feature, ())
+        return [other for other in reached if other > index]
+
+    def _loses(self, index: int, lost: set[int]) -> bool:
+        if any(self.place.get(name) in lost for name in self.depends[index]):
+            return True
+        return any(not self._still_provided(feature, index, lost) for feature in self.needs[index])
+
+    def _still_provided(self, feature: str, index: int, lost: set[int]) -> bool:
+        for provider in self.providers.get(feature, ()):
+            if provider >= index:
+                return False
+            if provider not in lost:
+                return True
+        return False
+
+
 def _not_built(
     failed: str | None, components: Sequence[ComponentSpec], classes: ClassDeclarations | None
 ) -> set[str]:

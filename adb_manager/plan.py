@@ -10,7 +10,7 @@ import attrs
 from adb_manager.components import BackendComponent
 from adb_manager.imports import ClassPathError, import_object
 from adb_manager.model import ComponentSpec, ManagerSpec
-from adb_manager.ordering import ClassDeclarations, lost_with
+from adb_manager.ordering import ClassDeclarations, lost_with_each
 
 
 @attrs.frozen
@@ -82,12 +82,14 @@ def make_plan(spec: ManagerSpec, lookup: ClassLookup | None = None) -> list[Plan
     declarations = class_declarations(classes)
     steps = [_step(component, classes[component.name]) for component in spec.components]
     by_name = {step.name: step for step in steps}
+    # Only an optional component's failure has consequences worth listing; a required one's
+    # aborts the build whatever depends on it.
+    optional = [step.name for step in steps if step.enabled and not step.required]
+    losses = lost_with_each(optional, spec.components, declarations)
     planned = []
     for step in steps:
-        # Only an optional component's failure has consequences worth listing; a required
-        # one's aborts the build whatever depends on it.
-        if step.enabled and not step.required:
-            lost = lost_with(step.name, spec.components, declarations)
+        if step.name in losses:
+            lost = losses[step.name]
             aborts = any(by_name[name].required for name in lost)
             step = attrs.evolve(step, skipped_with=tuple(lost), aborts=aborts)
         planned.append(step)

@@ -82,12 +82,7 @@ def _kept_in_place(order: Sequence[str], pairs: Sequence[Pair]) -> list[str]:
     Konig). Conflicts are matched from the component declared later, so that among equally
     large sets, the one kept leaves the components that must come earlier to move up.
     """
-    before = _predecessors(order, pairs)
-    # earlier[x]: the components declared before x that must come after it.
-    earlier = [
-        [other for other in range(position) if before[order[other]] >> position & 1]
-        for position in range(len(order))
-    ]
+    earlier = _conflicts(order, _predecessors(order, pairs))
     left, right = _maximum_matching(earlier, len(order))
     reached_left, reached_right = _alternating_reach(earlier, left, right)
     return [
@@ -95,6 +90,21 @@ def _kept_in_place(order: Sequence[str], pairs: Sequence[Pair]) -> list[str]:
         for position, name in enumerate(order)
         if position in reached_left and position not in reached_right
     ]
+
+
+def _conflicts(order: Sequence[str], before: dict[str, int]) -> list[list[int]]:
+    """For each position, the positions declared before it whose components must come after
+    it, in declared order."""
+    earlier: list[list[int]] = [[] for _ in order]
+    for other, name in enumerate(order):
+        # The set bits are read from the binary digits, one pass in C per component: testing
+        # every pair with a shift of an n-bit number made this step cubic.
+        digits = bin(before[name] >> (other + 1))[:1:-1]  # least significant digit first
+        found = digits.find("1")
+        while found >= 0:
+            earlier[other + 1 + found].append(other)
+            found = digits.find("1", found + 1)
+    return earlier
 
 
 def _maximum_matching(adjacent: Sequence[Sequence[int]], size: int) -> tuple[list[int], list[int]]:

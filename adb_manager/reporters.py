@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
 from adb_manager.diagnostics import Diagnostic, Severity
-from adb_manager.plan import PlanStep
-from adb_manager.status import ComponentStatus
+
+if TYPE_CHECKING:
+    # For annotations only: the command line imports the reporters before any command runs.
+    from adb_manager.plan import PlanStep
+    from adb_manager.status import ComponentStatus
 
 # Control characters, and the ones that reorder text, would let a message forge or hide lines.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")

@@ -95,7 +95,48 @@ def _validator_class() -> Any:
 def _validator() -> Any:
     schema = load_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
-    return _validator_class()(schema)
+    return _validator_class()(inline_references(schema))
+
+
+_LOCAL_DEFINITION = "#/$defs/"
+
+
+def inline_references(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with each ``$ref`` to one of its own ``$defs`` replaced, in place, by an
+    ``allOf`` of the definition itself: the same findings, each with the same keyword and
+    subschema, without a reference lookup for every value validated (a third of the time of
+    validating a large spec). A reference to anything else, beside an ``allOf`` of its own, or
+    in a cycle of definitions stays as it is."""
+    definitions = schema.get("$defs", {})
+    done: dict[str, Any] = {}
+
+    def inline(node: Any, within: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [inline(item, within) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "allOf" in node:
+            return {key: inline(value, within) for key, value in node.items()}
+        result = {}
+        for key, value in node.items():
+            name = _definition_name(value) if key == "$ref" else None
+            if name is not None and name in definitions and name not in within:
+                if name not in done:
+                    done[name] = inline(definitions[name], (*within, name))
+                result["allOf"] = [done[name]]
+            else:
+                result[key] = inline(value, within)
+        return result
+
+    inlined: dict[str, Any] = inline(schema, ())
+    return inlined
+
+
+def _definition_name(reference: object) -> str | None:
+    if isinstance(reference, str) and reference.startswith(_LOCAL_DEFINITION):
+        name = reference.removeprefix(_LOCAL_DEFINITION)
+        return None if "/" in name or "~" in name else name
+    return None
 
 
 def schema_diagnostics(spec: LoadedSpec) -> Iterator[Diagnostic]:

@@ -173,7 +173,7 @@ def run_load(url: str, *, requests: int, concurrency: int, route: str = "/featur
     return asyncio.run(_load(url, route, requests, concurrency))
 
 
-def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+def arguments_of(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("spec", nargs="?", type=Path, default=EXAMPLE)
     parser.add_argument("--requests", type=int, default=2000)
@@ -208,7 +208,17 @@ def measure(server: ServedSpec, label: str, arguments: argparse.Namespace) -> li
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = _arguments(argv)
+    arguments = arguments_of(argv)
+    figures = collect(arguments)
+    if arguments.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        print(_table(figures, arguments))
+    return 1 if any(f["errors"] or f["non_200"] for f in figures) else 0
+
+
+def collect(arguments: argparse.Namespace) -> list[dict[str, Any]]:
+    """The figures of every server and route that ``arguments`` name."""
     with tempfile.TemporaryDirectory() as folder:  # the example keeps its data in the cwd
         figures = []
         servers: list[tuple[str, Callable[[], ServedSpec]]] = [
@@ -221,11 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 figures.extend(measure(server, label, arguments))
             finally:
                 server.stop()
-    if arguments.json:
-        print(json.dumps(figures, indent=2))
-    else:
-        print(_table(figures, arguments))
-    return 1 if any(f["errors"] or f["non_200"] for f in figures) else 0
+    return figures
 
 
 def _table(figures: list[dict[str, Any]], arguments: argparse.Namespace) -> str:

@@ -452,3 +452,68 @@ def test_component_log_lines_cannot_forge_lines(tmp_path: Path) -> None:
     assert done.returncode == 0
     assert "WARNING logs_for_adb_tests: one\\nfake.yaml:1:1: error" in done.stderr
     assert "\nfake.yaml" not in done.stderr
+
+
+def loaded_modules(code: str) -> set[str]:
+    """The modules of the project and of its heavier dependencies loaded by running ``code``."""
+    shown = "import sys; print(' '.join(sys.modules))"
+    run = subprocess.run(
+        [sys.executable, "-c", f"{code}\n{shown}"], capture_output=True, text=True, check=True
+    )
+    heavy = ("adb_manager", "ruamel", "jsonschema", "cattrs", "fastapi", "importlib.metadata")
+    return {name for name in run.stdout.split() if name.startswith(heavy)}
+
+
+def test_the_command_line_loads_no_reader_validator_or_builder_before_a_command_runs() -> None:
+    """`adb-manager --version` loads the command line only: each command imports what it runs."""
+    assert loaded_modules("import adb_manager.cli") == {
+        "adb_manager",
+        "adb_manager.cli",
+        "adb_manager.diagnostics",
+        "adb_manager.errors",
+        "adb_manager.limits",
+        "adb_manager.reporters",
+        "adb_manager.secrets",
+    }
+
+
+def test_validate_without_imports_loads_no_builder_and_no_server() -> None:
+    """`validate --no-import` reads and checks the spec; it builds nothing and serves nothing."""
+    loaded = loaded_modules(
+        "from adb_manager.cli import main\n"
+        f"try: main(['validate', '--no-import', {str(EXAMPLE)!r}])\n"
+        "except SystemExit: pass"
+    )
+
+    assert {"adb_manager.validation", "adb_manager.schema", "adb_manager.loading"} <= loaded
+    assert not loaded & {"adb_manager.builder", "adb_manager.rest", "adb_manager.reorder"}
+    assert not {name for name in loaded if name.startswith("fastapi")}
+
+
+def test_graph_formats_are_the_renderers() -> None:
+    """The --format choices of graph, declared without importing the renderers, are theirs."""
+    from adb_manager.cli import GRAPH_FORMATS
+    from adb_manager.graph import RENDERERS
+
+    assert sorted(GRAPH_FORMATS) == sorted(RENDERERS)
+
+
+def test_every_public_name_is_reached_from_the_package() -> None:
+    """The package imports its modules when a name is first used; each name of __all__ is
+    there, and is the object of the module that defines it."""
+    import adb_manager
+
+    for name in adb_manager.__all__:
+        value = getattr(adb_manager, name)
+        if name != "__version__":
+            module = sys.modules[adb_manager._MODULES[name]]
+            assert getattr(module, name) is value, name
+    assert set(adb_manager._MODULES) == set(adb_manager.__all__) - {"__version__"}
+
+
+def test_the_package_s_modules_are_reached_as_its_attributes() -> None:
+    """`import adb_manager` no longer imports every module, yet `adb_manager.loading` is there."""
+    loaded = loaded_modules("import adb_manager\nassert adb_manager.loading.Limits().max_depth")
+
+    assert "adb_manager.loading" in loaded
+    assert "adb_manager.builder" not in loaded

@@ -39,6 +39,7 @@ from adb_manager import (
     validate_text,
 )
 from adb_manager.model import structure_spec
+from adb_manager.ordering import lost_with, lost_with_each
 from adb_manager.plan import make_plan
 
 NO_IMPORT = ValidationOptions(import_classes=False)
@@ -516,3 +517,16 @@ def test_plan_lists_what_each_optional_failure_takes_down(
         event("an optional failure loses another component" if lost else "loses nothing else")
         assert list(step.skipped_with) == lost, step
         assert step.aborts == any(required[name] for name in lost)
+
+
+@given(feature_specs())
+def test_losses_of_every_component_at_once_are_each_component_s_own(
+    components: tuple[FeatureComponent, ...],
+) -> None:
+    """lost_with_each, which indexes the spec once, gives what lost_with gives for each name, in
+    any declaration order, broken ones and cycles included."""
+    spec = structure_spec(feature_spec_data(components))
+    names = [c.name for c in components]
+    assert lost_with_each(names, spec.components) == {
+        name: lost_with(name, spec.components) for name in names
+    }

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from referencing import Registry, Resource
 
+from adb_manager import schema
 from adb_manager.cli import main
 from adb_manager.model import (
     ComponentSpec,
@@ -339,3 +340,60 @@ def test_schema_command_prints_the_schema() -> None:
     assert result.stderr == ""
     assert result.stdout.endswith("\n")
     assert json.loads(result.stdout) == SCHEMA
+
+
+# The validator with its references inlined
+
+_FIELDS = ["name", "class", "required", "enabled", "depends_on", "after", "before", "features"]
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-2, 2),
+    st.sampled_from(["storage", "Storage", "a.b:C", "a b", "", "kebab-name", "x" * 101]),
+    st.lists(st.sampled_from(["storage", "storage", "Bad Name", 3]), max_size=3),
+    st.dictionaries(st.sampled_from(["name", "other"]), st.sampled_from(["x", 1]), max_size=2),
+)
+_NEAR_SPECS = st.fixed_dictionaries(
+    {
+        "version": st.sampled_from([1, 2, "1"]),
+        "components": st.lists(
+            st.dictionaries(st.sampled_from([*_FIELDS, "unknown"]), _VALUES, max_size=5),
+            max_size=4,
+        ),
+    },
+    optional={"manager": st.dictionaries(st.sampled_from(["name", "class", "x"]), _VALUES)},
+)
+
+
+def _findings(validator: Any, document: Any) -> list[tuple[Any, ...]]:
+    """What a diagnostic is made of: the keyword, path, message and value of each error, and
+    of its subschema, the keywords, title and property names (inlined, its subschemas differ)."""
+    return [
+        (
+            e.validator,
+            list(e.absolute_path),
+            e.message,
+            e.validator_value,
+            sorted("allOf" if keyword == "$ref" else keyword for keyword in e.schema),
+            e.schema.get("title"),
+            sorted(e.schema.get("properties", {})),
+        )
+        for e in validator.iter_errors(document)
+    ]
+
+
+@settings(max_examples=SCHEMA_EXAMPLES * 4)
+@given(document=_NEAR_SPECS)
+def test_inlined_references_give_the_same_findings(document: dict[str, Any]) -> None:
+    """The validator that validation uses, with each reference to a definition inlined, finds
+    the same errors, in the same order, each with the same keyword, message and subschema."""
+    validator_class = schema._validator_class()
+    referenced = validator_class(SCHEMA)
+
+    assert _findings(schema._validator(), document) == _findings(referenced, document)
+
+
+def test_inlining_leaves_no_reference_to_a_definition() -> None:
+    assert '"$ref"' not in json.dumps(schema.inline_references(SCHEMA)).replace(
+        json.dumps(SCHEMA["$defs"]), ""
+    )
