@@ -60,6 +60,9 @@ class Composition:
     directories: tuple[str, ...] = ()
 
 
+_NO_OVERLAY = "cannot use its environment overlay"
+
+
 def env_overlay(path: str | os.PathLike[str], env: str) -> str:
     """The overlay of environment ``env`` beside the spec at ``path``.
 
@@ -68,7 +71,9 @@ def env_overlay(path: str | os.PathLike[str], env: str) -> str:
     """
     spec = Path(path)
     if not env or any(c in env for c in "/\\\0") or env in (".", ".."):
-        raise UnreadableSpecError(str(path), f"{env!r} is not an environment name")
+        raise UnreadableSpecError(
+            str(path), f"{env!r} is not an environment name", problem=_NO_OVERLAY
+        )
     candidates = [spec.with_name(f"{spec.stem}.{env}{suffix}") for suffix in OVERLAY_SUFFIXES]
     folder = os.path.realpath(spec.parent)
     for candidate in candidates:
@@ -77,10 +82,12 @@ def env_overlay(path: str | os.PathLike[str], env: str) -> str:
             real = os.path.realpath(candidate)
             if not real.startswith(folder.rstrip(os.sep) + os.sep):
                 message = f"the overlay of environment {env!r}, {candidate}, leads outside {folder}"
-                raise UnreadableSpecError(str(path), message)
+                raise UnreadableSpecError(str(path), message, problem=_NO_OVERLAY)
             return str(candidate)
     looked = ", ".join(str(c) for c in candidates)
-    raise UnreadableSpecError(str(path), f"no overlay for environment {env!r}: looked for {looked}")
+    raise UnreadableSpecError(
+        str(path), f"no overlay for environment {env!r}: looked for {looked}", problem=_NO_OVERLAY
+    )
 
 
 def compose_file(

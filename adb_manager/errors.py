@@ -73,10 +73,10 @@ class BuildError(AdbManagerError, RuntimeError):
 class UnreadableSpecError(AdbManagerError, OSError):
     """A spec file could not be opened or read."""
 
-    def __init__(self, source: str, reason: str) -> None:
+    def __init__(self, source: str, reason: str, *, problem: str = "cannot read the file") -> None:
         self.source = source
         self.reason = reason
-        super().__init__(f"{source}: cannot read the file: {reason}")
+        super().__init__(f"{source}: {problem}: {reason}")
 
 
 def describe_error(error: BaseException) -> str:

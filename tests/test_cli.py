@@ -243,11 +243,12 @@ def test_build_of_a_failing_required_component_exits_one(tmp_path: Path) -> None
 
 
 def test_schema_command_prints_the_schema() -> None:
-    """schema prints the JSON Schema."""
+    """schema prints the JSON Schema, byte for byte the file the repository holds."""
     code, out, _ = invoke("schema")
 
     assert code == 0
     assert json.loads(out)["title"] == "adb_manager manager spec"
+    assert out == (ROOT / "schema/manager-spec.schema.json").read_text(encoding="utf-8")
 
 
 def test_python_dash_m_runs_the_same_command() -> None:
