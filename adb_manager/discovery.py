@@ -74,7 +74,18 @@ def resolve_registered(name: str) -> object:
     the distribution that registers it was the decision to run its code. So it is imported
     without the import policy that applies to class paths written in a spec.
     """
-    registered = registrations()
+    registration = resolve_registered_name(name)
+    logger.debug("%s is registered by %s as %s", name, registration.distribution, registration)
+    return import_object(registration.class_path)
+
+
+def resolve_registered_name(
+    name: str, registered: Mapping[str, Registration] | None = None
+) -> Registration:
+    """The registration of ``name`` among ``registered`` (by default, what is installed),
+    without importing anything; :class:`ClassPathError` when no installed package registers it.
+    """
+    registered = registrations() if registered is None else registered
     registration = registered.get(name)
     if registration is None:
         hint = did_you_mean(name, list(registered))
@@ -83,8 +94,7 @@ def resolve_registered(name: str) -> object:
             f" package.module:Qualname, or install the package that registers it){hint}"
         )
         raise ClassPathError(name, reason)
-    logger.debug("%s is registered by %s as %s", name, registration.distribution, registration)
-    return import_object(registration.class_path)
+    return registration
 
 
 @attrs.frozen

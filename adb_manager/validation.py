@@ -182,6 +182,8 @@ def iter_diagnostics(
     if options.import_classes:
         yield from checker.check_component_classes()
         yield from checker.check_config_sections()
+    else:
+        yield from checker.check_registered_names()
     yield from checker.check_required_dependencies()
     yield from checker.check_required_features()
     if options.import_classes:
@@ -377,6 +379,22 @@ class _SemanticChecker:
             if not defined_pattern("componentClass").match(item.spec.class_path):
                 continue
             yield from self._check_component_class(item)
+
+    def check_registered_names(self) -> Iterator[Diagnostic]:
+        """Without imports, the names of registered components are still looked up: reading
+        the registrations imports nothing."""
+        from adb_manager.discovery import Registration, registrations, resolve_registered_name
+
+        registered: dict[str, Registration] | None = None
+        for item in self.unique:
+            path = item.spec.class_path
+            if ":" in path or not defined_pattern("componentClass").match(path):
+                continue
+            registered = registrations() if registered is None else registered
+            try:
+                resolve_registered_name(path, registered)
+            except ClassPathError as error:
+                yield self._at(item.pointer + "/class", _import_code(error), str(error))
 
     def _import(self, path: str) -> object:
         return import_object(

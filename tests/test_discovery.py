@@ -132,7 +132,8 @@ components:
 
 def test_a_spec_names_registered_components(tmp_path: Path, demo_env: dict[str, str]) -> None:
     """A registered name resolves wherever the spec is, with no --allow-module; a misspelt one
-    is class-not-found at the class, with the registered name it resembles."""
+    is class-not-found at the class, with the registered name it resembles, with or without
+    imports (reading the registrations imports nothing)."""
     spec = tmp_path / "spec.yaml"
     spec.write_text(SPEC, encoding="utf-8")
 
@@ -145,7 +146,11 @@ def test_a_spec_names_registered_components(tmp_path: Path, demo_env: dict[str, 
         " package.module:Qualname, or install the package that registers it); did you mean"
         " 'artifactdb.sequences'?"
     )
+    unimported = adb_manager("validate", "--no-import", str(spec), env=demo_env)
+    assert unimported.returncode == 1
+    assert unimported.stdout.splitlines()[0] == result.stdout.splitlines()[0]
     spec.write_text(SPEC.replace("artifactdb.sequence\n", "artifactdb.sequences\n"))
+    assert adb_manager("validate", "--no-import", str(spec), env=demo_env).returncode == 0
     fixed = adb_manager("validate", str(spec), env=demo_env)
     assert (fixed.returncode, fixed.stdout) == (0, "")
     assert fixed.stderr == "0 errors, 0 warnings, 0 infos in 1 file\n"
