@@ -40,7 +40,7 @@ from adb_manager.reporters import (
     render_status,
     write_json,
 )
-from adb_manager.secrets import RedactingFilter, RedactingWriter, Redactor, secret_values
+from adb_manager.secrets import RedactingWriter, Redactor, secret_values
 
 # Each command imports the modules it runs when it runs, so that a command loads only what it
 # needs: `adb-manager --version` neither the YAML reader nor jsonschema, `validate` no builder
@@ -284,7 +284,6 @@ def _configure_logging(verbosity: int) -> None:
     root.setLevel(level)
     if not any(isinstance(h, _CurrentStderrHandler) for h in root.handlers):
         handler = _CurrentStderrHandler()
-        handler.addFilter(RedactingFilter(log_redactor))
         handler.setFormatter(_PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
 
